@@ -1,0 +1,6 @@
+import type { BufferParser } from '../types.js';
+
+/** Placeholder until this parser lands. */
+export const parseFlame: BufferParser = () => {
+  throw new Error('not implemented');
+};

@@ -1,0 +1,6 @@
+import type { TextParserFactory } from '../types.js';
+
+/** Placeholder until this parser lands. */
+export const createGcLogParser: TextParserFactory = () => {
+  throw new Error('not implemented');
+};

@@ -1,0 +1,182 @@
+import type { ParseWarning } from '../../model/records.js';
+
+/**
+ * Turns a byte stream into text lines without holding the file: chunks are split on LF, CR before LF is dropped,
+ * each run of complete lines is decoded once. Bad bytes never throw:
+ * - invalid UTF-8: the line is decoded as GBK when that is clean (a common case for logs written on Chinese
+ *   Windows / JVMs with file.encoding=GBK), otherwise kept with U+FFFD; either way a warning names the line;
+ * - NUL bytes are dropped with a warning (sparse files after a crash, log rotation with copytruncate);
+ * - lines longer than maxLineBytes are cut to that size with a warning.
+ */
+export interface LineSplitterOptions {
+  maxLineBytes?: number;
+  /** Cap on warnings of each category; the summary says how many more there were. */
+  maxWarningsPerKind?: number;
+}
+
+export type LineHandler = (text: string, lineNo: number) => void;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+let gbk: TextDecoder | undefined;
+function gbkDecoder(): TextDecoder | undefined {
+  if (gbk === undefined) {
+    try {
+      gbk = new TextDecoder('gbk', { fatal: true });
+    } catch {
+      return undefined;
+    }
+  }
+  return gbk;
+}
+
+export class LineSplitter {
+  private carry: Buffer | undefined;
+  private lineNo = 0;
+  private readonly maxLineBytes: number;
+  private readonly maxWarnings: number;
+  private readonly warningCounts = new Map<string, number>();
+  /** Total bytes consumed so far (for progress). */
+  bytes = 0;
+
+  constructor(
+    private readonly onLine: LineHandler,
+    private readonly onWarning: (w: ParseWarning) => void,
+    options: LineSplitterOptions = {},
+  ) {
+    this.maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+    this.maxWarnings = options.maxWarningsPerKind ?? 20;
+  }
+
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    let data = chunk;
+    if (this.carry !== undefined) {
+      data = Buffer.concat([this.carry, chunk]);
+      this.carry = undefined;
+    }
+    const lastLf = data.lastIndexOf(LF);
+    if (lastLf < 0) {
+      this.keepPartial(data);
+      return;
+    }
+    this.emitRegion(data, 0, lastLf + 1);
+    if (lastLf + 1 < data.length) this.keepPartial(data.subarray(lastLf + 1));
+  }
+
+  /** Flushes a final line without a newline. */
+  end(): void {
+    if (this.carry !== undefined && this.carry.length > 0) {
+      const rest = this.carry;
+      this.carry = undefined;
+      this.emitRegion(rest, 0, rest.length);
+    }
+    for (const [kind, count] of this.warningCounts) {
+      if (count > this.maxWarnings) {
+        this.onWarning({ message: `${count - this.maxWarnings} more lines with ${kind} (not listed one by one)` });
+      }
+    }
+  }
+
+  private keepPartial(data: Buffer): void {
+    if (data.length > this.maxLineBytes) {
+      // A runaway line: emit what we have as a cut line and drop the rest of it until the next LF.
+      this.emitRegion(Buffer.concat([data.subarray(0, this.maxLineBytes), Buffer.from([LF])]), 0, this.maxLineBytes + 1);
+      this.warn('overlong line', this.lineNo, `line ${this.lineNo} longer than ${this.maxLineBytes} bytes, cut`);
+      this.carry = undefined;
+      this.skipUntilLf = true;
+      return;
+    }
+    this.carry = Buffer.from(data);
+  }
+
+  private skipUntilLf = false;
+
+  /** Emits the complete lines in data[start, end) (end is just after an LF, or the end of input). */
+  private emitRegion(data: Buffer, start: number, end: number): void {
+    if (this.skipUntilLf) {
+      const lf = data.indexOf(LF, start);
+      if (lf < 0 || lf >= end) return;
+      this.skipUntilLf = false;
+      start = lf + 1;
+      if (start >= end) return;
+    }
+    const text = utf8.decode(data.subarray(start, end));
+    const clean = text.indexOf('\uFFFD') < 0 && text.indexOf('\0') < 0;
+    if (clean) {
+      let from = 0;
+      const length = text.length;
+      while (from < length) {
+        let to = text.indexOf('\n', from);
+        if (to < 0) to = length;
+        let lineEnd = to;
+        if (lineEnd > from && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
+        this.lineNo++;
+        const line = text.slice(from, lineEnd);
+        if (line.length > this.maxLineBytes) this.cutLine(line);
+        else this.onLine(line, this.lineNo);
+        from = to + 1;
+      }
+      return;
+    }
+    // Slow path: decode line by line so bad bytes can be located and repaired.
+    let from = start;
+    while (from < end) {
+      let to = data.indexOf(LF, from);
+      if (to < 0 || to >= end) to = end;
+      let lineEnd = to;
+      if (lineEnd > from && data[lineEnd - 1] === CR) lineEnd--;
+      this.lineNo++;
+      this.emitBytes(data.subarray(from, lineEnd));
+      from = to + 1;
+    }
+  }
+
+  private emitBytes(bytes: Buffer): void {
+    let raw = bytes;
+    if (raw.indexOf(0) >= 0) {
+      raw = Buffer.from(raw.filter((b) => b !== 0));
+      this.warn('NUL bytes', this.lineNo, `line ${this.lineNo}: NUL bytes removed`);
+    }
+    let text: string;
+    try {
+      text = utf8Strict.decode(raw);
+    } catch {
+      const decoder = gbkDecoder();
+      let decoded: string | undefined;
+      if (decoder !== undefined) {
+        try {
+          decoded = decoder.decode(raw);
+        } catch {
+          decoded = undefined;
+        }
+      }
+      if (decoded !== undefined) {
+        text = decoded;
+        this.warn('invalid UTF-8', this.lineNo, `line ${this.lineNo}: not valid UTF-8, decoded as GBK`);
+      } else {
+        text = utf8.decode(raw);
+        this.warn('invalid UTF-8', this.lineNo, `line ${this.lineNo}: invalid UTF-8 bytes replaced with U+FFFD`);
+      }
+    }
+    if (text.length > this.maxLineBytes) this.cutLine(text);
+    else this.onLine(text, this.lineNo);
+  }
+
+  private cutLine(line: string): void {
+    this.warn('overlong line', this.lineNo, `line ${this.lineNo} longer than ${this.maxLineBytes} characters, cut`);
+    this.onLine(line.slice(0, this.maxLineBytes), this.lineNo);
+  }
+
+  private warn(kind: string, line: number, message: string): void {
+    const count = (this.warningCounts.get(kind) ?? 0) + 1;
+    this.warningCounts.set(kind, count);
+    if (count <= this.maxWarnings) this.onWarning({ line, message });
+  }
+}

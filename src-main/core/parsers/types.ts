@@ -1,0 +1,31 @@
+import type { ZoneClock } from '../common/time.js';
+import type { Level, RecordSink } from '../model/records.js';
+import type { Detection } from '../model/source.js';
+
+export interface ParseContext {
+  sink: RecordSink;
+  /** Converts zone-less local timestamps of this source to the incident axis. */
+  clock: ZoneClock;
+  /** Path of the file inside the bundle (for host / TaskManager hints in file names). */
+  path: string;
+  detection: Detection;
+}
+
+/**
+ * A line-oriented parser: sees every physical line once, in order. After each call, `currentTs` and
+ * `currentLevel` describe the record the line belongs to (continuation lines inherit them) so the ingest
+ * can build the line index without parsing twice.
+ */
+export interface TextParser {
+  line(text: string, lineNo: number): void;
+  end(): void;
+  readonly currentTs: number;
+  readonly currentLevel: Level;
+  /** True when the last line continues a record started earlier (stack trace, embedded newline). */
+  readonly currentIsContinuation: boolean;
+}
+
+export type TextParserFactory = (ctx: ParseContext) => TextParser;
+
+/** Whole-file parsers for structured formats (JSON, JFR, HTML). Input size is capped by the ingest. */
+export type BufferParser = (data: Buffer, ctx: ParseContext) => void;

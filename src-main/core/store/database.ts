@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+/** Errors the shells turn into one clear line (no stack trace). */
+export class IncidentFileError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'missing' | 'not-incident' | 'newer-schema' | 'read-only' | 'disk-full' | 'io',
+  ) {
+    super(message);
+    this.name = 'IncidentFileError';
+  }
+}
+
+const APPLICATION_ID = 0x534c4943; // 'SLIC': marks a SQLite file as a Sluice incident
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Create the file when missing (write mode only). */
+  create?: boolean;
+}
+
+export function openIncident(path: string, options: OpenOptions = {}): Db {
+  const readonly = options.readonly ?? false;
+  if (!existsSync(path) && (readonly || !options.create)) {
+    throw new IncidentFileError(`${path}: no such incident file`, 'missing');
+  }
+  let db: Db;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly || !options.create });
+  } catch (error) {
+    throw translateSqliteError(error, path);
+  }
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const isEmpty = (db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number }).n === 0;
+    if (!isEmpty && appId !== APPLICATION_ID) {
+      throw new IncidentFileError(`${path}: not a Sluice incident file`, 'not-incident');
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new IncidentFileError(
+        `${path}: made by a newer Sluice (schema ${version}, this build reads up to ${SCHEMA_VERSION}); upgrade Sluice`,
+        'newer-schema',
+      );
+    }
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, version);
+    } else if (version < SCHEMA_VERSION) {
+      throw new IncidentFileError(`${path}: older schema ${version}; open it once read-write to upgrade`, 'read-only');
+    }
+    db.pragma('cache_size = -32000');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error instanceof IncidentFileError ? error : translateSqliteError(error, path);
+  }
+}
+
+function migrate(db: Db, from: number): void {
+  if (from === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+  for (let version = from; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+export function translateSqliteError(error: unknown, path: string): Error {
+  if (error instanceof IncidentFileError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_FULL') return new IncidentFileError(`${path}: disk full while writing the incident file`, 'disk-full');
+  if (code === 'SQLITE_NOTADB') return new IncidentFileError(`${path}: not a Sluice incident file`, 'not-incident');
+  if (code === 'SQLITE_READONLY') return new IncidentFileError(`${path}: read-only`, 'read-only');
+  if (code.startsWith('SQLITE_')) return new IncidentFileError(`${path}: ${message}`, 'io');
+  return error instanceof Error ? error : new Error(message);
+}
