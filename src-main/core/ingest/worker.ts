@@ -1,0 +1,2 @@
+// The ingest worker entry lands with the CLI.
+export {};

@@ -1,0 +1,2 @@
+// The preload bridge lands with the desktop shell.
+export {};
