@@ -16,7 +16,8 @@ export default defineConfig({
           cli: resolve('src-main/cli/main.ts'),
           'ingest-worker': resolve('src-main/core/ingest/worker.ts'),
         },
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // Chunks sit beside the entries so `new URL('./ingest-worker.js', import.meta.url)` resolves from any of them.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
+import { rebuildCheckpointModel } from './checkpoints.js';
 
 /** Recomputes every derived table (checkpoints, attempts, attribution, findings) from the ingested records. */
 export function rebuildDerived(db: Db): void {
-  void db;
+  rebuildCheckpointModel(db);
 }

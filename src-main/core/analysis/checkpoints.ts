@@ -1,0 +1,520 @@
+import type { Db } from '../store/database.js';
+
+/**
+ * Builds the checkpoint model from whatever evidence the incident holds:
+ *   task_attempt        ← deployment lines, state transitions, TM "Received task", 1.16+ composite attempt ids
+ *   checkpoint          ← JM lifecycle lines (trigger / complete / expire / decline / fail), reconciled with REST
+ *   subtask_checkpoint  ← REST subtask stats (authoritative for phases), late messages, declines, DEBUG acks,
+ *                         TM DEBUG phase lines and barrier lines
+ * Missing evidence stays NULL, never 0. Every derived table is rebuilt from scratch: the raw records are the
+ * truth, the derivation is cheap (a few queries over the event table's checkpoint rows).
+ */
+export function rebuildCheckpointModel(db: Db): void {
+  db.transaction(() => {
+    db.exec('DELETE FROM task_attempt; DELETE FROM taskmanager; DELETE FROM subtask_checkpoint; DELETE FROM checkpoint;');
+    rebuildJobs(db);
+    rebuildTaskManagers(db);
+    rebuildAttempts(db);
+    rebuildCheckpoints(db);
+    rebuildSubtasks(db);
+  })();
+}
+
+interface EventRow {
+  id: number;
+  source_id: number;
+  ts_us: number;
+  kind: string;
+  template: string;
+  job: string | null;
+  checkpoint_id: number | null;
+  vertex_id: string | null;
+  vertex_name: string | null;
+  subtask: number | null;
+  attempt: string | null;
+  tm: string | null;
+  host: string | null;
+  attrs: string | null;
+  source_tm: string | null;
+  source_host: string | null;
+}
+
+type Attrs = Record<string, string | number | boolean | null>;
+
+function attrsOf(row: EventRow): Attrs {
+  return row.attrs === null ? {} : (JSON.parse(row.attrs) as Attrs);
+}
+
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+function eventsOfKinds(db: Db, kinds: readonly string[]): EventRow[] {
+  const placeholders = kinds.map(() => '?').join(',');
+  return db
+    .prepare(
+      `SELECT e.id, e.source_id, e.ts_us, e.kind, e.template, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name, e.subtask,
+              e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host
+         FROM event e JOIN source s ON s.id = e.source_id
+        WHERE e.kind IN (${placeholders}) ORDER BY e.ts_us, e.id`,
+    )
+    .all(...kinds) as EventRow[];
+}
+
+function rebuildJobs(db: Db): void {
+  db.prepare(`INSERT OR IGNORE INTO job (job_id, name) SELECT DISTINCT job, NULL FROM event WHERE job IS NOT NULL`).run();
+  for (const row of eventsOfKinds(db, ['job.state'])) {
+    const name = str(attrsOf(row).jobName);
+    if (row.job !== null && name !== undefined) db.prepare('UPDATE job SET name = coalesce(name, ?) WHERE job_id = ?').run(name, row.job);
+  }
+}
+
+function rebuildTaskManagers(db: Db): void {
+  db.prepare(
+    `INSERT OR IGNORE INTO taskmanager (tm_id, host, source_id)
+     SELECT tm_id, host, min(id) FROM source WHERE tm_id IS NOT NULL AND component = 'taskmanager' GROUP BY tm_id`,
+  ).run();
+  db.prepare(
+    `INSERT OR IGNORE INTO taskmanager (tm_id, host, source_id)
+     SELECT tm, max(host), NULL FROM event WHERE tm IS NOT NULL GROUP BY tm`,
+  ).run();
+  db.prepare(
+    `UPDATE taskmanager SET host = (SELECT max(e.host) FROM event e WHERE e.tm = taskmanager.tm_id AND e.host IS NOT NULL)
+      WHERE host IS NULL`,
+  ).run();
+}
+
+/** Vertex name → JobVertexID from REST job dumps and 1.16+ attempt ids; logs ≤1.15 only know names. */
+function vertexIdResolver(db: Db): (job: string | null, name: string | null, known: string | null) => string | null {
+  const byName = new Map<string, string>();
+  for (const row of db.prepare('SELECT job, vertex_id, name FROM vertex').all() as Array<{ job: string; vertex_id: string; name: string }>) {
+    if (!row.vertex_id.startsWith('name:')) byName.set(`${row.job}\u0000${row.name}`, row.vertex_id);
+  }
+  return (job, name, known) => {
+    if (known !== null) return known;
+    if (name === null) return null;
+    return byName.get(`${job ?? ''}\u0000${name}`) ?? `name:${name}`;
+  };
+}
+
+function rebuildAttempts(db: Db): void {
+  const resolveVertex = vertexIdResolver(db);
+  const attempts = new Map<string, {
+    job: string | null; vertexId: string | null; taskName: string | null; subtask: number | null; parallelism: number | null;
+    attemptNumber: number | null; tm: string | null; host: string | null; firstSeen: number;
+  }>();
+  const rows = db
+    .prepare(
+      `SELECT e.ts_us, e.kind, e.job, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host, e.attrs,
+              s.tm_id AS source_tm, s.host AS source_host, s.component
+         FROM event e JOIN source s ON s.id = e.source_id
+        WHERE e.attempt IS NOT NULL ORDER BY e.ts_us, e.id`,
+    )
+    .all() as Array<EventRow & { component: string | null }>;
+  for (const row of rows) {
+    const attempt = row.attempt!;
+    const known = attempts.get(attempt) ?? {
+      job: null, vertexId: null, taskName: null, subtask: null, parallelism: null, attemptNumber: null, tm: null, host: null, firstSeen: row.ts_us,
+    };
+    const attrs = attrsOf(row);
+    known.job ??= row.job;
+    known.taskName ??= row.vertex_name;
+    known.vertexId ??= row.vertex_id;
+    known.subtask ??= row.subtask;
+    known.parallelism ??= num(attrs.parallelism) ?? null;
+    known.attemptNumber ??= num(attrs.attemptNumber) ?? null;
+    // A TaskManager's own log names the TM it runs on; JM lines name it in the location.
+    const tm = row.component === 'taskmanager' ? row.source_tm : row.tm;
+    const host = row.component === 'taskmanager' ? row.source_host : row.host;
+    if (tm !== null && known.tm === null) known.tm = tm;
+    if (host !== null && known.host === null) known.host = host;
+    attempts.set(attempt, known);
+  }
+  const insert = db.prepare(
+    `INSERT INTO task_attempt (attempt_id, job, vertex_id, task_name, subtask, parallelism, attempt_number, tm, host, first_seen_us)
+     VALUES (?,?,?,?,?,?,?,?,?,?)`,
+  );
+  for (const [id, a] of attempts) {
+    const vertexId = resolveVertex(a.job, a.taskName, a.vertexId);
+    insert.run(id, a.job, vertexId, a.taskName, a.subtask, a.parallelism, a.attemptNumber, a.tm, a.host, a.firstSeen);
+  }
+}
+
+type Outcome = 'completed' | 'expired' | 'declined' | 'failed' | 'in_progress' | 'unknown';
+
+interface CheckpointDraft {
+  job: string;
+  id: number;
+  triggerUs: number | null;
+  endUs: number | null;
+  outcome: Outcome;
+  durationMs: number | null;
+  stateSize: number | null;
+  checkpointedSize: number | null;
+  type: string | null;
+  typeRaw: string | null;
+  failureReason: string | null;
+  total: number | null;
+  acked: number | null;
+  evidence: { events: number[]; rest: boolean; inferred?: string };
+}
+
+/** Precedence when several lines speak about one checkpoint: a completion wins, then the specific failure. */
+const OUTCOME_RANK: Record<Outcome, number> = { completed: 5, expired: 4, declined: 3, failed: 2, in_progress: 1, unknown: 0 };
+
+function outcomeFromReason(reason: string | undefined, reasonCode: string | undefined): Outcome {
+  const code = reasonCode ?? '';
+  const text = reason ?? '';
+  if (code === 'CHECKPOINT_EXPIRED' || /expired before completing/i.test(text)) return 'expired';
+  if (code.startsWith('CHECKPOINT_DECLINED') || code === 'TASK_CHECKPOINT_FAILURE' || code === 'CHECKPOINT_ASYNC_EXCEPTION' || /declined/i.test(text)) {
+    return 'declined';
+  }
+  return 'failed';
+}
+
+function checkpointTypeOf(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (/savepoint/i.test(raw)) return 'savepoint';
+  if (/unaligned/i.test(raw)) return 'unaligned';
+  return 'checkpoint';
+}
+
+function rebuildCheckpoints(db: Db): void {
+  const drafts = new Map<string, CheckpointDraft>();
+  const draft = (job: string, id: number): CheckpointDraft => {
+    const key = `${job}\u0000${id}`;
+    let d = drafts.get(key);
+    if (d === undefined) {
+      d = {
+        job, id, triggerUs: null, endUs: null, outcome: 'unknown', durationMs: null, stateSize: null, checkpointedSize: null,
+        type: null, typeRaw: null, failureReason: null, total: null, acked: null, evidence: { events: [], rest: false },
+      };
+      drafts.set(key, d);
+    }
+    return d;
+  };
+  const settle = (d: CheckpointDraft, outcome: Outcome, endUs: number, reason?: string): void => {
+    if (OUTCOME_RANK[outcome] < OUTCOME_RANK[d.outcome]) return;
+    if (OUTCOME_RANK[outcome] === OUTCOME_RANK[d.outcome] && d.endUs !== null) return;
+    d.outcome = outcome;
+    d.endUs = endUs;
+    if (reason !== undefined) d.failureReason = reason;
+  };
+
+  const lifecycle = eventsOfKinds(db, [
+    'checkpoint.triggered', 'checkpoint.completed', 'checkpoint.expired', 'checkpoint.declined', 'checkpoint.failed',
+    'checkpoint.trigger-failed', 'checkpoint.stats',
+  ]);
+  for (const row of lifecycle) {
+    if (row.job === null || row.checkpoint_id === null) continue;
+    const d = draft(row.job, row.checkpoint_id);
+    d.evidence.events.push(row.id);
+    const attrs = attrsOf(row);
+    const reason = str(attrs.reason);
+    const reasonCode = str(attrs.reasonCode);
+    switch (row.kind) {
+      case 'checkpoint.triggered': {
+        const epochMs = num(attrs.triggerEpochMs);
+        d.triggerUs = epochMs !== undefined ? epochMs * 1000 : row.ts_us;
+        d.typeRaw = str(attrs.checkpointType) ?? d.typeRaw;
+        d.type = checkpointTypeOf(d.typeRaw ?? undefined) ?? 'checkpoint';
+        break;
+      }
+      case 'checkpoint.completed':
+        d.durationMs = num(attrs.durationMs) ?? d.durationMs;
+        d.stateSize = num(attrs.bytes) ?? d.stateSize;
+        settle(d, 'completed', row.ts_us);
+        break;
+      case 'checkpoint.expired':
+        settle(d, 'expired', row.ts_us, reason ?? 'Checkpoint expired before completing.');
+        break;
+      case 'checkpoint.declined':
+        settle(d, 'declined', row.ts_us, reason ?? 'Checkpoint was declined.');
+        break;
+      case 'checkpoint.failed':
+      case 'checkpoint.trigger-failed':
+        settle(d, outcomeFromReason(reason, reasonCode), row.ts_us, reason);
+        if (d.failureReason === null && reason !== undefined) d.failureReason = reason;
+        break;
+      case 'checkpoint.stats':
+        d.stateSize ??= num(attrs.bytes) ?? null;
+        break;
+    }
+  }
+
+  for (const rest of db.prepare('SELECT * FROM rest_checkpoint ORDER BY source_id').all() as Array<{
+    job: string; checkpoint_id: number; status: string; is_savepoint: number | null; checkpoint_type: string | null;
+    trigger_us: number | null; latest_ack_us: number | null; failure_us: number | null; failure_message: string | null;
+    end_to_end_ms: number | null; state_size: number | null; checkpointed_size: number | null; num_subtasks: number | null;
+    num_acknowledged: number | null;
+  }>) {
+    const d = draft(rest.job, rest.checkpoint_id);
+    d.evidence.rest = true;
+    d.triggerUs ??= rest.trigger_us;
+    d.total = rest.num_subtasks ?? d.total;
+    d.acked = rest.num_acknowledged ?? d.acked;
+    d.stateSize ??= rest.state_size;
+    d.checkpointedSize = rest.checkpointed_size ?? d.checkpointedSize;
+    if (rest.checkpoint_type !== null) {
+      d.typeRaw ??= rest.checkpoint_type;
+      d.type = rest.checkpoint_type === 'UNALIGNED_CHECKPOINT' ? 'unaligned' : checkpointTypeOf(rest.checkpoint_type);
+    }
+    if (rest.is_savepoint === 1) d.type = 'savepoint';
+    if (rest.status === 'COMPLETED') {
+      d.durationMs ??= rest.end_to_end_ms;
+      settle(d, 'completed', rest.latest_ack_us ?? (d.triggerUs !== null && rest.end_to_end_ms !== null ? d.triggerUs + rest.end_to_end_ms * 1000 : 0));
+    } else if (rest.status === 'FAILED') {
+      const message = rest.failure_message ?? undefined;
+      settle(d, outcomeFromReason(message, undefined), rest.failure_us ?? rest.latest_ack_us ?? 0, message);
+      d.failureReason ??= message ?? null;
+    } else if (d.outcome === 'unknown') {
+      d.outcome = 'in_progress';
+    }
+  }
+
+  inferUnsettled(db, drafts);
+
+  // Total subtasks when REST is absent: the job's parallelism summed over its vertices, from task names.
+  const parallelismByJob = new Map<string, number>();
+  for (const row of db
+    .prepare(
+      `SELECT job, sum(p) AS total FROM (SELECT job, vertex_id, max(parallelism) AS p FROM task_attempt
+        WHERE job IS NOT NULL AND parallelism IS NOT NULL GROUP BY job, vertex_id) GROUP BY job`,
+    )
+    .all() as Array<{ job: string; total: number }>) {
+    parallelismByJob.set(row.job, row.total);
+  }
+
+  const insert = db.prepare(
+    `INSERT INTO checkpoint (job, checkpoint_id, trigger_us, end_us, outcome, duration_ms, state_size, checkpointed_size, type,
+       type_raw, failure_reason, subtasks_total, subtasks_acked, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  for (const d of drafts.values()) {
+    if (d.endUs === 0) d.endUs = null;
+    if (d.durationMs === null && d.triggerUs !== null && d.endUs !== null) d.durationMs = Math.round((d.endUs - d.triggerUs) / 1000);
+    insert.run(
+      d.job, d.id, d.triggerUs, d.endUs, d.outcome, d.durationMs, d.stateSize, d.checkpointedSize, d.type, d.typeRaw,
+      d.failureReason, d.total ?? parallelismByJob.get(d.job) ?? null, d.acked, JSON.stringify(d.evidence),
+    );
+  }
+}
+
+/**
+ * Checkpoints with no terminal line: ≤1.14 Flink logs nothing when a failover aborts a pending checkpoint, so a
+ * job restart after the trigger means "failed (aborted by restart)"; one still open when its JobManager log
+ * ends is "in progress"; otherwise the outcome stays unknown.
+ */
+function inferUnsettled(db: Db, drafts: Map<string, CheckpointDraft>): void {
+  const restarts = db
+    .prepare(`SELECT job, ts_us, attrs FROM event WHERE kind = 'job.state' ORDER BY ts_us`)
+    .all() as Array<{ job: string | null; ts_us: number; attrs: string | null }>;
+  const logEnd = db
+    .prepare(`SELECT max(time_to_us) AS t FROM source WHERE kind IN ('flink-jm-log', 'flink-log')`)
+    .get() as { t: number | null };
+  for (const d of drafts.values()) {
+    if (d.outcome !== 'unknown' || d.triggerUs === null) continue;
+    const restart = restarts.find((r) => {
+      if (r.job !== d.job || r.ts_us < d.triggerUs!) return false;
+      const to = r.attrs === null ? undefined : (JSON.parse(r.attrs) as Attrs).to;
+      return to === 'RESTARTING' || to === 'FAILING' || to === 'FAILED' || to === 'CANCELED' || to === 'SUSPENDED';
+    });
+    if (restart !== undefined) {
+      d.outcome = 'failed';
+      d.endUs = restart.ts_us;
+      d.failureReason ??= 'Aborted: the job left RUNNING before the checkpoint completed (no failure line logged)';
+      d.evidence.inferred = 'job-state';
+    } else if (logEnd.t !== null && d.triggerUs <= logEnd.t) {
+      const later = [...drafts.values()].some((o) => o.job === d.job && o.id > d.id && o.outcome === 'completed');
+      if (!later) {
+        d.outcome = 'in_progress';
+        d.evidence.inferred = 'log-end';
+      }
+    }
+  }
+}
+
+interface SubtaskDraft {
+  job: string;
+  checkpointId: number;
+  vertexId: string;
+  vertexName: string | null;
+  subtask: number;
+  status: 'acknowledged' | 'late' | 'declined' | 'pending' | 'unknown';
+  ackUs: number | null;
+  endToEndMs: number | null;
+  startDelayMs: number | null;
+  alignmentMs: number | null;
+  syncMs: number | null;
+  asyncMs: number | null;
+  stateSize: number | null;
+  checkpointedSize: number | null;
+  unaligned: number | null;
+  late: number;
+  declined: number;
+  tm: string | null;
+  host: string | null;
+  attempt: string | null;
+  phaseSources: Set<string>;
+  evidence: number[];
+}
+
+const STATUS_RANK = { unknown: 0, pending: 1, acknowledged: 2, late: 3, declined: 4 } as const;
+
+function rebuildSubtasks(db: Db): void {
+  const resolveVertex = vertexIdResolver(db);
+  const attemptInfo = new Map<string, { job: string | null; vertex_id: string | null; task_name: string | null; subtask: number | null; tm: string | null; host: string | null }>();
+  for (const row of db.prepare('SELECT attempt_id, job, vertex_id, task_name, subtask, tm, host FROM task_attempt').all() as Array<{
+    attempt_id: string; job: string | null; vertex_id: string | null; task_name: string | null; subtask: number | null; tm: string | null; host: string | null;
+  }>) {
+    attemptInfo.set(row.attempt_id, row);
+  }
+  const checkpoints = new Map<string, { job: string; trigger_us: number | null }>();
+  const checkpointsById = new Map<number, string[]>();
+  for (const row of db.prepare('SELECT job, checkpoint_id, trigger_us FROM checkpoint').all() as Array<{ job: string; checkpoint_id: number; trigger_us: number | null }>) {
+    checkpoints.set(`${row.job}\u0000${row.checkpoint_id}`, row);
+    checkpointsById.set(row.checkpoint_id, [...(checkpointsById.get(row.checkpoint_id) ?? []), row.job]);
+  }
+  /** TM-side lines do not name the job; a checkpoint id shared by several jobs is resolved by the task's attempt. */
+  const jobOf = (checkpointId: number, hint: string | null): string | null => {
+    if (hint !== null) return hint;
+    const jobs = checkpointsById.get(checkpointId);
+    return jobs !== undefined && jobs.length === 1 ? jobs[0]! : null;
+  };
+
+  const drafts = new Map<string, SubtaskDraft>();
+  const draft = (job: string, checkpointId: number, vertexId: string, vertexName: string | null, subtask: number): SubtaskDraft => {
+    const key = `${job}\u0000${checkpointId}\u0000${vertexId}\u0000${subtask}`;
+    let d = drafts.get(key);
+    if (d === undefined) {
+      d = {
+        job, checkpointId, vertexId, vertexName, subtask, status: 'unknown', ackUs: null, endToEndMs: null, startDelayMs: null,
+        alignmentMs: null, syncMs: null, asyncMs: null, stateSize: null, checkpointedSize: null, unaligned: null, late: 0,
+        declined: 0, tm: null, host: null, attempt: null, phaseSources: new Set(), evidence: [],
+      };
+      drafts.set(key, d);
+    }
+    d.vertexName ??= vertexName;
+    return d;
+  };
+  const promote = (d: SubtaskDraft, status: SubtaskDraft['status']): void => {
+    if (STATUS_RANK[status] > STATUS_RANK[d.status]) d.status = status;
+  };
+
+  // REST first: authoritative for phases.
+  const vertexNames = new Map<string, string>();
+  for (const v of db.prepare('SELECT job, vertex_id, name FROM vertex').all() as Array<{ job: string; vertex_id: string; name: string }>) {
+    vertexNames.set(`${v.job}\u0000${v.vertex_id}`, v.name);
+  }
+  for (const r of db.prepare('SELECT * FROM rest_subtask ORDER BY source_id').all() as Array<{
+    job: string; checkpoint_id: number; vertex_id: string; subtask: number; status: string; ack_us: number | null;
+    end_to_end_ms: number | null; state_size: number | null; checkpointed_size: number | null; sync_ms: number | null;
+    async_ms: number | null; alignment_ms: number | null; start_delay_ms: number | null; unaligned: number | null;
+  }>) {
+    const d = draft(r.job, r.checkpoint_id, r.vertex_id, vertexNames.get(`${r.job}\u0000${r.vertex_id}`) ?? null, r.subtask);
+    promote(d, r.status === 'completed' ? 'acknowledged' : 'pending');
+    d.ackUs = r.ack_us ?? d.ackUs;
+    d.endToEndMs = r.end_to_end_ms ?? d.endToEndMs;
+    d.stateSize = r.state_size ?? d.stateSize;
+    d.checkpointedSize = r.checkpointed_size ?? d.checkpointedSize;
+    d.syncMs = r.sync_ms ?? d.syncMs;
+    d.asyncMs = r.async_ms ?? d.asyncMs;
+    d.alignmentMs = r.alignment_ms ?? d.alignmentMs;
+    d.startDelayMs = r.start_delay_ms ?? d.startDelayMs;
+    d.unaligned = r.unaligned ?? d.unaligned;
+    d.phaseSources.add('rest');
+  }
+
+  const phaseKinds = [
+    'checkpoint.late-message', 'checkpoint.declined', 'checkpoint.ack', 'checkpoint.subtask-stats', 'subtask.checkpoint-start',
+    'subtask.sync-done', 'subtask.async-start', 'subtask.async-done', 'subtask.sync-failed', 'subtask.async-failed',
+    'subtask.snapshot-failed', 'barrier.received', 'barrier.alignment-start', 'barrier.triggered', 'barrier.aligned',
+  ];
+  const firstBarrier = new Map<SubtaskDraft, number>();
+  for (const row of eventsOfKinds(db, phaseKinds)) {
+    if (row.checkpoint_id === null) continue;
+    const attempt = row.attempt !== null ? attemptInfo.get(row.attempt) : undefined;
+    const job = jobOf(row.checkpoint_id, row.job ?? attempt?.job ?? null);
+    if (job === null) continue;
+    const vertexName = row.vertex_name ?? attempt?.task_name ?? null;
+    const subtask = row.subtask ?? attempt?.subtask ?? null;
+    const vertexId = resolveVertex(job, vertexName, row.vertex_id ?? attempt?.vertex_id ?? null);
+    if (vertexId === null || subtask === null) continue;
+    const d = draft(job, row.checkpoint_id, vertexId, vertexName, subtask);
+    d.evidence.push(row.id);
+    d.attempt ??= row.attempt;
+    const fromTmLog = row.source_tm !== null && row.tm === null;
+    d.tm ??= (fromTmLog ? row.source_tm : row.tm) ?? attempt?.tm ?? null;
+    d.host ??= (fromTmLog ? row.source_host : row.host) ?? attempt?.host ?? null;
+    const attrs = attrsOf(row);
+    const trigger = checkpoints.get(`${job}\u0000${row.checkpoint_id}`)?.trigger_us ?? null;
+    const fill = (field: 'alignmentMs' | 'syncMs' | 'asyncMs' | 'startDelayMs', value: number | undefined, source: string): void => {
+      if (value !== undefined && d[field] === null) {
+        d[field] = value;
+        d.phaseSources.add(source);
+      }
+    };
+    switch (row.kind) {
+      case 'checkpoint.late-message':
+        d.late = 1;
+        d.ackUs ??= row.ts_us;
+        promote(d, 'late');
+        break;
+      case 'checkpoint.declined':
+        d.declined = 1;
+        promote(d, 'declined');
+        break;
+      case 'checkpoint.ack':
+        d.ackUs ??= row.ts_us;
+        promote(d, 'acknowledged');
+        break;
+      case 'checkpoint.subtask-stats':
+        fill('syncMs', num(attrs.syncMs), 'log-trace');
+        fill('asyncMs', num(attrs.asyncMs), 'log-trace');
+        d.stateSize ??= num(attrs.sizeKb) !== undefined ? num(attrs.sizeKb)! * 1024 : null;
+        promote(d, 'acknowledged');
+        break;
+      case 'subtask.sync-done':
+        fill('alignmentMs', num(attrs.alignmentMs), 'log-debug');
+        fill('syncMs', num(attrs.syncMs), 'log-debug');
+        if (typeof attrs.unaligned === 'boolean' && d.unaligned === null) d.unaligned = attrs.unaligned ? 1 : 0;
+        break;
+      case 'subtask.async-done':
+        fill('asyncMs', num(attrs.asyncMs), 'log-debug');
+        break;
+      case 'subtask.sync-failed':
+      case 'subtask.async-failed':
+      case 'subtask.snapshot-failed':
+        d.declined = 1;
+        promote(d, 'declined');
+        break;
+      case 'subtask.checkpoint-start':
+      case 'barrier.received':
+      case 'barrier.alignment-start':
+      case 'barrier.triggered':
+      case 'barrier.aligned':
+        if (trigger !== null && !firstBarrier.has(d)) {
+          firstBarrier.set(d, row.ts_us);
+          const delay = Math.round((row.ts_us - trigger) / 1000);
+          // S1 comes after alignment; only a barrier line marks the first barrier's arrival.
+          if (row.kind !== 'subtask.checkpoint-start') fill('startDelayMs', Math.max(0, delay), 'log-debug');
+        }
+        break;
+    }
+  }
+
+  const insert = db.prepare(
+    `INSERT INTO subtask_checkpoint (job, checkpoint_id, vertex_id, vertex_name, subtask, status, ack_us, end_to_end_ms, start_delay_ms,
+       alignment_ms, sync_ms, async_ms, state_size, checkpointed_size, unaligned, late, declined, tm, host, attempt, phase_source, evidence)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  for (const d of drafts.values()) {
+    const trigger = checkpoints.get(`${d.job}\u0000${d.checkpointId}`)?.trigger_us ?? null;
+    if (d.endToEndMs === null && d.ackUs !== null && trigger !== null) d.endToEndMs = Math.round((d.ackUs - trigger) / 1000);
+    if (d.tm === null && d.attempt !== null) d.tm = attemptInfo.get(d.attempt)?.tm ?? null;
+    const phaseSource = d.phaseSources.size === 0 ? null : d.phaseSources.size === 1 ? [...d.phaseSources][0]! : 'mixed';
+    insert.run(
+      d.job, d.checkpointId, d.vertexId, d.vertexName, d.subtask, d.status, d.ackUs, d.endToEndMs, d.startDelayMs, d.alignmentMs,
+      d.syncMs, d.asyncMs, d.stateSize, d.checkpointedSize, d.unaligned, d.late, d.declined, d.tm, d.host, d.attempt, phaseSource,
+      JSON.stringify(d.evidence),
+    );
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The engine's public surface for shells that run in-process (CLI, server, Electron main). Shells import
+ * from here (and from contract.ts for the typed service), never from deeper core folders.
+ */
+export { openIncident, IncidentFileError, type Db } from '../store/database.js';
+export { SCHEMA_VERSION } from '../store/schema.js';
+export { ingest, IngestCancelled, type IngestOptions, type IngestProgress, type IngestSummary, type SourceSummary } from '../ingest/ingest.js';
+export { runIngestInWorker } from '../ingest/worker-client.js';
+export { listCheckpoints, checkpointDetail, checkpointCounts, type CheckpointRow, type CheckpointCounts } from '../store/queries/checkpoints.js';
+export { incidentInfo, runReadOnlyQuery, type IncidentInfo } from '../store/queries/info.js';
+export { microsToIso, parseUserTime, ZoneClock } from '../common/time.js';
