@@ -47,6 +47,10 @@ export function parseSlf4jReport(bodyLines: readonly string[], ts: number, first
   const backpressure = new BackpressureAccumulator(sink);
   for (const entry of entries) {
     const scoped = splitter.split(entry.identifier);
+    if (scoped.name === '') {
+      sink.warning({ line: entry.line, message: `metric identifier without a metric name: ${entry.identifier.slice(0, 120)}` });
+      continue;
+    }
     const base: Omit<MetricSampleRecord, 'name' | 'value'> = {
       ts,
       scope: scoped.scope,
