@@ -52,6 +52,14 @@ const ROTATION = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) GC log file (created|has rea
 const EVENT_START = /^\[(?:Full GC|GC|Pause |Concurrent )/;
 const G1_DETAIL_HEAP = /Heap: (\d+(?:[.,]\d+)?)([BKMGT])\((\d+(?:[.,]\d+)?)([BKMGT])\)->(\d+(?:[.,]\d+)?)([BKMGT])\((\d+(?:[.,]\d+)?)([BKMGT])\)/;
 const MAX_PENDING_LINES = 400;
+/** Heap-at-GC / end-of-run tables name the generations, hence the collector (files without a flags line). */
+const HEAP_BLOCK_COLLECTORS: Record<string, string> = {
+  'garbage-first heap': 'G1',
+  'par new generation': 'CMS',
+  PSYoungGen: 'Parallel',
+  'def new generation': 'Serial',
+  'Shenandoah Heap': 'Shenandoah',
+};
 
 interface Prefix {
   stamp: Stamp;
@@ -151,6 +159,8 @@ export class LegacyGcFormat {
     if (this.header(text, lineNo)) return;
     if (HEAP_BLOCK_LINE.test(text)) {
       this.session.continuationLine();
+      const generation = /^\s*(garbage-first heap|par new generation|PSYoungGen|def new generation|Shenandoah Heap)/.exec(text)?.[1];
+      if (generation !== undefined) this.session.setCollector(HEAP_BLOCK_COLLECTORS[generation]!, false);
       return;
     }
     const rest = this.stripNoise(this.extractConcurrent(text, lineNo));
