@@ -6,8 +6,10 @@ import { ingestCommand } from './commands/ingest.js';
 import { infoCommand } from './commands/info.js';
 import { checkpointsCommand } from './commands/checkpoints.js';
 import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
+import { diagnoseCommand } from './commands/diagnose.js';
 
-const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, queryCommand];
+const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, diagnoseCommand, reportCommand, queryCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

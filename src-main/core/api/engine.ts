@@ -9,3 +9,7 @@ export { runIngestInWorker } from '../ingest/worker-client.js';
 export { listCheckpoints, checkpointDetail, checkpointCounts, type CheckpointRow, type CheckpointCounts } from '../store/queries/checkpoints.js';
 export { incidentInfo, runReadOnlyQuery, type IncidentInfo } from '../store/queries/info.js';
 export { microsToIso, parseUserTime, ZoneClock } from '../common/time.js';
+export { listFindings, type FindingRow, type FindingFilter, type EvidenceRef, type IncidentSummary, type Hypothesis, type Severity } from '../store/queries/findings.js';
+export { runDiagnosis, type DiagnosisRun } from '../analysis/findings/engine.js';
+export { incidentSummary } from '../analysis/findings/summary.js';
+export { buildReport, type ReportOptions } from '../report/report.js';

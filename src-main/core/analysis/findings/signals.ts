@@ -1,0 +1,115 @@
+import type { CheckpointFact, DiagnosisContext } from './context.js';
+import { median } from './format.js';
+
+/**
+ * Derived signals several rules reason about (backpressure periods, when checkpoint durations started to rise,
+ * the phase that held a straggler up). Pure functions over the context.
+ */
+
+/** REST thresholds (flink-formats §5): ratio > 0.5 is HIGH, ≤ 0.1 is OK. */
+export const BP_HIGH = 0.5;
+export const BP_OK = 0.1;
+/** HIGH samples further apart than this (or with an OK/LOW sample between) belong to separate periods. */
+const BP_RUN_GAP_US = 150_000_000;
+/** A period this long (or spanning several reports) is "sustained". */
+export const BP_SUSTAINED_US = 60_000_000;
+
+export interface BackpressurePeriod {
+  job: string | null;
+  vertexKey: string;
+  vertexName: string;
+  fromUs: number;
+  toUs: number;
+  points: number;
+  maxRatio: number;
+  firstSampleId: number;
+  peakSampleId: number;
+  origin: string;
+  sustained: boolean;
+}
+
+export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[] {
+  const byVertex = new Map<string, ReturnType<DiagnosisContext['backpressure']>>();
+  for (const p of ctx.backpressure()) {
+    const key = `${p.job ?? ''}\u0000${p.vertexKey}`;
+    const list = byVertex.get(key) ?? [];
+    list.push(p);
+    byVertex.set(key, list);
+  }
+  const periods: BackpressurePeriod[] = [];
+  for (const points of byVertex.values()) {
+    let run: BackpressurePeriod | null = null;
+    const close = (): void => {
+      if (run === null) return;
+      run.sustained = run.toUs - run.fromUs >= BP_SUSTAINED_US || (run.points >= 3 && run.origin !== 'rest');
+      periods.push(run);
+      run = null;
+    };
+    for (const p of points) {
+      if (p.maxRatio === null) continue;
+      if (p.maxRatio > BP_HIGH) {
+        if (run !== null && p.ts - run.toUs <= BP_RUN_GAP_US) {
+          run.toUs = p.ts;
+          run.points++;
+          if (p.maxRatio > run.maxRatio) {
+            run.maxRatio = p.maxRatio;
+            run.peakSampleId = p.sampleId;
+          }
+        } else {
+          close();
+          run = {
+            job: p.job, vertexKey: p.vertexKey, vertexName: p.vertexName, fromUs: p.ts, toUs: p.ts, points: 1, maxRatio: p.maxRatio,
+            firstSampleId: p.sampleId, peakSampleId: p.sampleId, origin: p.origin, sustained: false,
+          };
+        }
+      } else {
+        close();
+      }
+    }
+    close();
+  }
+  return periods.sort((a, b) => a.fromUs - b.fromUs);
+}
+
+export function sustainedBackpressure(ctx: DiagnosisContext): BackpressurePeriod[] {
+  return backpressurePeriods(ctx).filter((p) => p.sustained);
+}
+
+/**
+ * When checkpoint durations started to rise above their baseline (median of the first completed checkpoints):
+ * the first checkpoint that took over twice the baseline and 10 s more, or that expired.
+ */
+export function durationRise(ctx: DiagnosisContext, job: string): { checkpoint: CheckpointFact; baselineMs: number } | undefined {
+  const all = ctx.checkpoints().filter((c) => c.job === job && c.triggerUs !== null && c.type !== 'savepoint');
+  const completed = all.filter((c) => c.outcome === 'completed' && c.durationMs !== null);
+  if (completed.length < 3) {
+    const firstExpired = all.find((c) => c.outcome === 'expired');
+    return firstExpired !== undefined && completed.length > 0
+      ? { checkpoint: firstExpired, baselineMs: median(completed.map((c) => c.durationMs!)) }
+      : undefined;
+  }
+  const baseline = median(completed.slice(0, Math.max(3, Math.floor(completed.length / 3))).map((c) => c.durationMs!));
+  const risen = all.find(
+    (c) => c.outcome === 'expired' || (c.durationMs !== null && c.durationMs > 2 * baseline && c.durationMs > baseline + 10_000),
+  );
+  return risen === undefined ? undefined : { checkpoint: risen, baselineMs: baseline };
+}
+
+export type Phase = 'start-delay' | 'alignment' | 'sync' | 'async';
+
+export const PHASE_WORDS: Record<Phase, string> = {
+  'start-delay': 'start delay (waiting for the first barrier)',
+  alignment: 'alignment (waiting for barriers from all inputs)',
+  sync: 'synchronous snapshot on the task thread',
+  async: 'asynchronous state upload',
+};
+
+/** The phase with the most time, when any phase is known. */
+export function dominantPhase(s: { startDelayMs: number | null; alignmentMs: number | null; syncMs: number | null; asyncMs: number | null }): { phase: Phase; ms: number } | undefined {
+  const phases: Array<[Phase, number | null]> = [
+    ['start-delay', s.startDelayMs], ['alignment', s.alignmentMs], ['sync', s.syncMs], ['async', s.asyncMs],
+  ];
+  let best: { phase: Phase; ms: number } | undefined;
+  for (const [phase, ms] of phases) if (ms !== null && (best === undefined || ms > best.ms)) best = { phase, ms };
+  return best;
+}
