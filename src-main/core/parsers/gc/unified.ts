@@ -147,6 +147,7 @@ export class UnifiedGcFormat {
       session.heapMaxBytes = sizeToBytes(m[1]!, m[2]!);
     } else if ((m = /^(Allocation|Relocation) Stall \((.*)\) (\d+(?:[.,]\d+)?)(ms|s|us|ns)$/.exec(message)) !== null) {
       const durationUs = durationToMicros(m[3]!, m[4]!);
+      this.flushHeldFull();
       session.emit({
         ...session.timing(stamp, 'end', durationUs),
         durationUs,
@@ -209,6 +210,7 @@ export class UnifiedGcFormat {
         lineCount: 1,
       };
       if (heap !== null) Object.assign(event, heapFromMatch(heap));
+      this.flushHeldFull();
       session.emit(event);
       return;
     }
@@ -225,7 +227,7 @@ export class UnifiedGcFormat {
     const heap = HEAP_TRIPLE.exec(afterPause);
     const nameText = (heap === null ? afterPause : afterPause.slice(0, heap.index)).trim();
     const pause = describePause(nameText);
-    this.inferFromPause(pause.base, pause.flags);
+    this.inferFromPause(pause.base, nameText, pause.flags);
     const flags = [...pause.flags];
     if (generation !== undefined) flags.push(generation === 'O' ? 'generation:old' : 'generation:young');
     if (this.toSpaceExhausted.delete(gcId)) flags.push('to-space-exhausted');
@@ -313,10 +315,12 @@ export class UnifiedGcFormat {
       flags,
     };
     if (heap !== null) Object.assign(event, heapFromMatch(heap));
+    this.flushHeldFull();
     session.emit(event);
   }
 
   private safepoint(stamp: Stamp, durationUs: number, reachingUs: number | undefined, operation: string | undefined, lineNo: number): void {
+    this.flushHeldFull();
     this.session.emit({
       ...this.session.timing(stamp, 'end', durationUs),
       durationUs,
@@ -330,11 +334,13 @@ export class UnifiedGcFormat {
   }
 
   /** Rotated files lack the `Using …` preamble: the collector shows in the names it logs. */
-  private inferFromPause(base: string, flags: readonly string[]): void {
+  private inferFromPause(base: string, nameText: string, flags: readonly string[]): void {
     const session = this.session;
     if (/^(?:Init|Final) (?:Mark|Update Refs|Roots)$|^Degenerated GC$/.test(base)) session.setCollector('Shenandoah', false);
     else if (/^(?:Mark Start|Mark End|Relocate Start)$/.test(base)) session.setCollector(this.generational || flags.includes('major') ? 'ZGC (generational)' : 'ZGC', false);
-    else if (base === 'Mixed' || base === 'Initial Mark' || base === 'Cleanup' || flags.includes('prepare-mixed')) session.setCollector('G1', false);
+    else if (base === 'Mixed' || base === 'Initial Mark' || base === 'Cleanup' || /\((?:Normal|Concurrent Start|Prepare Mixed|Mixed|G1 [^)]*)\)/.test(nameText)) {
+      session.setCollector('G1', false);
+    }
   }
 
   private inferFromSafepoint(operation: string): void {
