@@ -29,6 +29,8 @@ const GC_METRIC = /^Status_JVM_GarbageCollector_(.+)_(Count|Time|TimeMsPerSecond
 export const createMetricsParser: TextParserFactory = (ctx) => {
   const { sink } = ctx;
   const summaryFamilies = new Set<string>();
+  /** Families repeat on every subtask's line: the name is worked out once per family and label layout. */
+  const nameCache = new Map<string, { family: string; name: string }>();
   const backpressure = new BackpressureAccumulator(sink);
   let captureTs = captureTimeFromPath(ctx.path, ctx.clock);
   let untimedSamples = 0;
@@ -42,7 +44,10 @@ export const createMetricsParser: TextParserFactory = (ctx) => {
   const comment = (text: string): void => {
     const type = /^#\s*TYPE\s+(\S+)\s+(\S+)/.exec(text);
     if (type !== null) {
-      if (type[2] === 'summary' || type[2] === 'histogram') summaryFamilies.add(type[1]);
+      if (type[2] === 'summary' || type[2] === 'histogram') {
+        summaryFamilies.add(type[1]);
+        nameCache.clear();
+      }
       return;
     }
     if (/^#\s*(?:HELP|EOF|UNIT)\b/.test(text)) return;
@@ -81,8 +86,14 @@ export const createMetricsParser: TextParserFactory = (ctx) => {
       }
       // NaN is how Flink says "not measured" (busyTimeMsPerSecond with busy-time measurement off): no sample.
       if (Number.isNaN(sample.value)) return;
-      const { family, name } = flinkMetricName(sample.name, sample.labels, summaryFamilies);
       const labels = sample.labels;
+      const cacheKey = `${sample.name}\u0000${expectedScope(labels)}\u0000${labels.get('quantile') ?? ''}`;
+      let naming = nameCache.get(cacheKey);
+      if (naming === undefined) {
+        naming = flinkMetricName(sample.name, labels, summaryFamilies);
+        nameCache.set(cacheKey, naming);
+      }
+      const { family, name } = naming;
       const subtaskText = labels.get('subtask_index');
       const subtask = subtaskText !== undefined && /^\d+$/.test(subtaskText) ? Number(subtaskText) : undefined;
       sink.metric({
@@ -145,13 +156,7 @@ export function flinkMetricName(
     }
   }
   if (!family.startsWith('flink_')) return { family, name: family + stat };
-  const expected = labels.has('operator_id')
-    ? 'taskmanager_job_task_operator'
-    : labels.has('task_id') || labels.has('subtask_index')
-      ? 'taskmanager_job_task'
-      : labels.has('tm_id')
-        ? labels.has('job_id') ? 'taskmanager_job' : 'taskmanager'
-        : labels.has('job_id') ? 'jobmanager_job' : 'jobmanager';
+  const expected = expectedScope(labels);
   const scope = family.startsWith(`flink_${expected}_`)
     ? expected
     : LOGICAL_SCOPES.find((candidate) => family.startsWith(`flink_${candidate}_`));
@@ -159,6 +164,14 @@ export function flinkMetricName(
   const gc = GC_METRIC.exec(rest);
   const name = gc !== null ? `Status.JVM.GarbageCollector.${gc[1].replaceAll('_', ' ')}.${gc[2]}` : rest.replaceAll('_', '.');
   return { family, name: name + stat };
+}
+
+/** Which logical scope the reporter's labels point to. */
+function expectedScope(labels: ReadonlyMap<string, string>): (typeof LOGICAL_SCOPES)[number] {
+  if (labels.has('operator_id')) return 'taskmanager_job_task_operator';
+  if (labels.has('task_id') || labels.has('subtask_index')) return 'taskmanager_job_task';
+  if (labels.has('tm_id')) return labels.has('job_id') ? 'taskmanager_job' : 'taskmanager';
+  return labels.has('job_id') ? 'jobmanager_job' : 'jobmanager';
 }
 
 /** "0.5" → p50, "0.99" → p99, "0.999" → p999: the Slf4jReporter's names for the same statistics. */

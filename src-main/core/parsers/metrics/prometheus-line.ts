@@ -9,39 +9,49 @@ export interface PrometheusSample {
 
 export type SampleParse = { sample: PrometheusSample } | { error: string };
 
-const NAME_START = /[a-zA-Z_:]/;
-const NAME_CHAR = /[a-zA-Z0-9_:]/;
-const LABEL_START = /[a-zA-Z_]/;
-const LABEL_CHAR = /[a-zA-Z0-9_]/;
+function isLetterOrUnderscore(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+const COLON = 58;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 /**
  * Hand-written scanner (one pass, no backtracking): label values may hold any character, including `,` `}` `=`
  * and escaped quotes, so no regular expression splits them safely.
  */
 export function parseSampleLine(text: string): SampleParse {
+  const n = text.length;
   let at = 0;
   const skipBlanks = (): void => {
-    while (at < text.length && (text[at] === ' ' || text[at] === '\t')) at++;
+    while (at < n && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++;
   };
   skipBlanks();
   const nameStart = at;
-  if (at >= text.length || !NAME_START.test(text[at])) return { error: 'metric name expected' };
-  while (at < text.length && NAME_CHAR.test(text[at])) at++;
+  if (at >= n || !(isLetterOrUnderscore(text.charCodeAt(at)) || text.charCodeAt(at) === COLON)) return { error: 'metric name expected' };
+  for (let c = text.charCodeAt(at); at < n && (isLetterOrUnderscore(c) || isDigit(c) || c === COLON); c = text.charCodeAt(++at));
   const name = text.slice(nameStart, at);
   const labels = new Map<string, string>();
+  // Found once and moved forward only when passed, so a line with many labels is still scanned in linear time.
+  let nextEscape = text.indexOf('\\');
   skipBlanks();
   if (text[at] === '{') {
     at++;
     for (;;) {
-      while (at < text.length && (text[at] === ' ' || text[at] === '\t' || text[at] === ',')) at++;
-      if (at >= text.length) return { error: 'unterminated label set' };
+      while (at < n && (text[at] === ' ' || text[at] === '\t' || text[at] === ',')) at++;
+      if (at >= n) return { error: 'unterminated label set' };
       if (text[at] === '}') {
         at++;
         break;
       }
       const labelStart = at;
-      if (!LABEL_START.test(text[at])) return { error: `label name expected at column ${at + 1}` };
-      while (at < text.length && LABEL_CHAR.test(text[at])) at++;
+      if (!isLetterOrUnderscore(text.charCodeAt(at))) return { error: `label name expected at column ${at + 1}` };
+      for (let c = text.charCodeAt(at); at < n && (isLetterOrUnderscore(c) || isDigit(c)); c = text.charCodeAt(++at));
       const label = text.slice(labelStart, at);
       skipBlanks();
       if (text[at] !== '=') return { error: `'=' expected after label ${label}` };
@@ -49,13 +59,21 @@ export function parseSampleLine(text: string): SampleParse {
       skipBlanks();
       if (text[at] !== '"') return { error: `quoted value expected for label ${label}` };
       at++;
+      const close = text.indexOf('"', at);
+      if (close < 0) return { error: `unterminated value of label ${label}` };
+      if (nextEscape >= 0 && nextEscape < at) nextEscape = text.indexOf('\\', at);
+      if (nextEscape < 0 || nextEscape > close) {
+        labels.set(label, text.slice(at, close));
+        at = close + 1;
+        continue;
+      }
       let value = '';
       let chunkStart = at;
       for (;;) {
-        if (at >= text.length) return { error: `unterminated value of label ${label}` };
-        const c = text[at];
-        if (c === '"') break;
-        if (c === '\\' && at + 1 < text.length) {
+        if (at >= n) return { error: `unterminated value of label ${label}` };
+        const c = text.charCodeAt(at);
+        if (c === QUOTE) break;
+        if (c === BACKSLASH && at + 1 < n) {
           value += text.slice(chunkStart, at);
           const escaped = text[at + 1];
           value += escaped === 'n' ? '\n' : escaped;

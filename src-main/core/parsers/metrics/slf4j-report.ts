@@ -26,6 +26,7 @@ const JM_ANCHOR = '.jobmanager.';
 /** 1.12+ standalone ResourceID: `<rpc address>:<rpc port>-<6 hex>`, the address may contain dots. */
 const ADDRESS_RESOURCE_ID = /^[^\s:]+:\d+-[0-9a-f]{6}(?=\.)/;
 const SUBTASK_SEGMENT = /\.(\d+)\./g;
+const KNOWN_STATS: ReadonlySet<string> = new Set(HISTOGRAM_STATS);
 
 /**
  * Parses the body of one Slf4jReporter record (flink-formats §4.3): the lines after the logger's `- ` up to
@@ -107,13 +108,12 @@ function parseValue(text: string): number | undefined {
 
 function parseHistogram(text: string): Array<[string, number]> {
   const stats: Array<[string, number]> = [];
-  const known = new Set<string>(HISTOGRAM_STATS);
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const stat = part.slice(0, eq).trim();
     const value = parseValue(part.slice(eq + 1).trim());
-    if (known.has(stat) && value !== undefined) stats.push([stat, value]);
+    if (KNOWN_STATS.has(stat) && value !== undefined) stats.push([stat, value]);
   }
   return stats;
 }
@@ -122,6 +122,8 @@ function parseHistogram(text: string): Array<[string, number]> {
 export class ScopeSplitter {
   private readonly tmPrefixes: string[] = [];
   private readonly jobNames: string[] = [];
+  /** Task splits of the first pass, reused by split(). */
+  private readonly taskSplits = new Map<string, TaskSplit | undefined>();
 
   constructor(identifiers: readonly string[]) {
     const prefixes = new Set<string>();
@@ -138,8 +140,9 @@ export class ScopeSplitter {
     this.tmPrefixes = [...prefixes].sort((a, b) => b.length - a.length);
     for (const identifier of identifiers) {
       const rest = this.tmRemainder(identifier);
-      if (rest === undefined) continue;
+      if (rest === undefined || isTaskManagerLevel(rest.remainder)) continue;
       const task = splitTaskMetric(rest.remainder);
+      this.taskSplits.set(rest.remainder, task);
       if (task !== undefined) jobAndTasks.add(task.jobAndTask);
     }
     this.jobNames = inferJobNames([...jobAndTasks]);
@@ -179,10 +182,8 @@ export class ScopeSplitter {
   private splitTaskManager(identifier: string, host: string, tm: string, remainder: string): ScopedIdentifier {
     const scopeOf = (name: string): string => identifier.slice(0, identifier.length - name.length - 1);
     if (remainder === '') return { scope: identifier, name: '', host, tm };
-    if (remainder.startsWith('Status.') || !remainder.includes('.')) {
-      return { scope: scopeOf(remainder), name: remainder, host, tm };
-    }
-    const task = splitTaskMetric(remainder);
+    if (isTaskManagerLevel(remainder)) return { scope: scopeOf(remainder), name: remainder, host, tm };
+    const task = this.taskSplits.has(remainder) ? this.taskSplits.get(remainder) : splitTaskMetric(remainder);
     if (task === undefined) {
       const lastDot = remainder.lastIndexOf('.');
       const name = remainder.slice(lastDot + 1);
@@ -196,12 +197,22 @@ export class ScopeSplitter {
   }
 }
 
+function isTaskManagerLevel(remainder: string): boolean {
+  return remainder.startsWith('Status.') || !remainder.includes('.');
+}
+
+interface TaskSplit {
+  jobAndTask: string;
+  subtask: number;
+  name: string;
+}
+
 /**
  * `<job>.<task>.<subtask>.<metric>`: the subtask index is the first `.<digits>.` followed by a known task metric;
  * failing that, the first `.<digits>.` at all (user metric groups further right may hold numbers too).
  */
-function splitTaskMetric(remainder: string): { jobAndTask: string; subtask: number; name: string } | undefined {
-  let first: { jobAndTask: string; subtask: number; name: string } | undefined;
+function splitTaskMetric(remainder: string): TaskSplit | undefined {
+  let first: TaskSplit | undefined;
   SUBTASK_SEGMENT.lastIndex = 0;
   for (let match = SUBTASK_SEGMENT.exec(remainder); match !== null; match = SUBTASK_SEGMENT.exec(remainder)) {
     const candidate = {
