@@ -1,0 +1,418 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { IncidentFileError, openIncident, type Db } from '../store/database.js';
+import type { IngestProgress, IngestSummary } from '../ingest/ingest.js';
+import { runIngestInWorker, type WorkerIngestOptions } from '../ingest/worker-client.js';
+import { checkpointDetail, listCheckpoints } from '../store/queries/checkpoints.js';
+import { listFindings } from '../store/queries/findings.js';
+import { incidentContents } from '../store/queries/overview.js';
+import { timeline } from '../store/queries/timeline.js';
+import { logLines, recordsAt } from '../store/queries/logs.js';
+import * as annotations from '../store/queries/annotations.js';
+import { ServiceError } from './contract.js';
+import type {
+  CheckpointDetail, GcPause, IncidentInfo, IngestFileProgress, IngestProgressEvent, IngestRequest, IngestStarted, SluiceService,
+  Annotation, AnnotationInput, AnnotationPatch, CheckpointRow, Finding, FlameDiff, FlameGraph, FlameProfileInfo, LogPage, LogQuery, Overview, ReportResult, TimelineData, TimelineRequest,
+} from './contract.js';
+
+export type IngestRunner = (
+  options: WorkerIngestOptions,
+  onProgress: (progress: IngestProgress) => void,
+  signal: AbortSignal,
+) => Promise<IngestSummary>;
+
+export interface ServiceOptions {
+  /** Incident to open at start; when absent the sample is opened (read-only), if it exists. */
+  incidentPath?: string;
+  /** The bundled sample incident; the shell knows where its resources live. */
+  samplePath?: string;
+  /** Folder for the incident files created when evidence is dropped while the sample (or nothing) is open. */
+  incidentsDir: string;
+  /** Browser mode: maps an upload id to the file the upload was streamed into. */
+  resolveUpload?: (uploadId: string) => string | undefined;
+  /** Defaults to the worker thread, so ingest never blocks the caller's event loop. */
+  runIngest?: IngestRunner;
+}
+
+export interface LocalService extends SluiceService {
+  /** Closes the incident and cancels a running ingest. */
+  close(): void;
+}
+
+const RECENT_WARNINGS = 20;
+/** Evidence lines shown with a checkpoint's detail. */
+const CHECKPOINT_LOG_LINES = 80;
+/** GC before the trigger still delays the barrier: look this far back. */
+const GC_BEFORE_TRIGGER_US = 10_000_000;
+
+interface RunningIngest {
+  controller: AbortController;
+  state: IngestProgressEvent;
+  listeners: Set<(event: IngestProgressEvent) => void>;
+  finished: boolean;
+}
+
+export function createService(options: ServiceOptions): LocalService {
+  return new IncidentService(options);
+}
+
+/** Converts any engine error into the contract's error shape (a clear message, no stack). */
+export function toServiceError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof IncidentFileError) {
+    const code = error.code === 'missing' ? 'not-found' : error.code === 'read-only' ? 'read-only' : 'invalid-argument';
+    return new ServiceError(code, error.message);
+  }
+  return new ServiceError('internal', error instanceof Error ? error.message : String(error));
+}
+
+class IncidentService implements LocalService {
+  private db: Db | null = null;
+  private info: IncidentInfo | null = null;
+  private readonly ingests = new Map<string, RunningIngest>();
+  private readonly samplePath: string | undefined;
+  private readonly runIngest: IngestRunner;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.samplePath = options.samplePath === undefined ? undefined : resolve(options.samplePath);
+    this.runIngest = options.runIngest ?? runIngestInWorker;
+    const start = options.incidentPath ?? (this.samplePath !== undefined && existsSync(this.samplePath) ? this.samplePath : undefined);
+    if (start !== undefined) this.open(start, false);
+  }
+
+  // ───────── incident ─────────
+
+  private open(path: string, create: boolean): IncidentInfo {
+    const full = resolve(path);
+    const isSample = full === this.samplePath;
+    let db: Db;
+    let readOnly = isSample;
+    try {
+      db = openIncident(full, { readonly: isSample, create });
+    } catch (error) {
+      // A file on read-only media still opens for reading.
+      if (!(error instanceof IncidentFileError) || error.code !== 'read-only' || isSample) throw toServiceError(error);
+      db = openIncident(full, { readonly: true });
+      readOnly = true;
+    }
+    this.db?.close();
+    this.db = db;
+    this.info = { path: full, isSample, readOnly, empty: this.isEmpty(db) };
+    return this.info;
+  }
+
+  private isEmpty(db: Db): boolean {
+    return (db.prepare('SELECT count(*) AS n FROM source').get() as { n: number }).n === 0;
+  }
+
+  private current(): Db {
+    if (this.db === null) throw new ServiceError('no-incident', 'No incident is open: drop evidence files or open an incident file.');
+    return this.db;
+  }
+
+  private writable(): Db {
+    const db = this.current();
+    if (this.info?.readOnly === true) {
+      throw new ServiceError(
+        'read-only',
+        this.info.isSample
+          ? 'The sample incident is read-only: drop your own evidence to start an incident you can annotate.'
+          : `${this.info.path} is read-only.`,
+      );
+    }
+    return db;
+  }
+
+  async openIncident(path: string): Promise<IncidentInfo> {
+    if (!existsSync(path)) throw new ServiceError('not-found', `${path}: no such incident file`);
+    return this.open(path, false);
+  }
+
+  async createIncident(path: string): Promise<IncidentInfo> {
+    if (existsSync(path)) throw new ServiceError('invalid-argument', `${path} already exists: open it instead`);
+    return this.open(path, true);
+  }
+
+  async currentIncident(): Promise<IncidentInfo | null> {
+    if (this.info === null || this.db === null) return null;
+    this.info = { ...this.info, empty: this.isEmpty(this.db) };
+    return this.info;
+  }
+
+  // ───────── ingest ─────────
+
+  async ingest(request: IngestRequest): Promise<IngestStarted> {
+    const inputs = [...(request.inputs ?? [])];
+    for (const id of request.uploadIds ?? []) {
+      const path = this.options.resolveUpload?.(id);
+      if (path === undefined) throw new ServiceError('not-found', `unknown upload '${id}'`);
+      inputs.push(path);
+    }
+    if (inputs.length === 0) throw new ServiceError('invalid-argument', 'nothing to ingest: no input files given');
+    for (const input of inputs) if (!existsSync(input)) throw new ServiceError('not-found', `${input}: no such file or folder`);
+    if ([...this.ingests.values()].some((i) => !i.finished)) throw new ServiceError('busy', 'an ingest is already running; wait for it or cancel it');
+    if (this.info === null || this.info.readOnly) this.open(this.newIncidentPath(), true);
+    const incidentPath = this.info!.path;
+
+    const ingestId = randomUUID();
+    const started = Date.now();
+    const running: RunningIngest = {
+      controller: new AbortController(),
+      listeners: new Set(),
+      finished: false,
+      state: {
+        ingestId, phase: 'reading', inputBytes: inputs.reduce((sum, p) => sum + sizeOf(p), 0), bytesDone: 0, linesDone: 0, filesDone: 0,
+        warnings: 0, elapsedMs: 0, files: [], recentWarnings: [],
+      },
+    };
+    this.ingests.set(ingestId, running);
+    let lastWarningId = this.maxWarningId();
+    const files = new Map<string, IngestFileProgress>();
+
+    const onProgress = (p: IngestProgress): void => {
+      if (p.file !== undefined) {
+        for (const f of files.values()) if (f.state === 'reading' && f.path !== p.file) f.state = 'done';
+        const file = files.get(p.file) ?? { path: p.file, bytes: 0, lines: 0, state: 'reading', warnings: 0 };
+        if (file.state === 'reading') {
+          file.bytes = p.fileBytes ?? file.bytes;
+          file.lines = p.fileLines ?? file.lines;
+        }
+        files.set(p.file, file);
+      }
+      if (p.warnings !== running.state.warnings) lastWarningId = this.collectWarnings(running.state, lastWarningId);
+      this.emit(running, {
+        ...running.state,
+        phase: p.phase === 'done' ? 'analysing' : p.phase, // 'done' only once the summary is in
+        bytesDone: p.bytesDone + (p.fileBytes ?? 0),
+        linesDone: p.linesDone + (p.fileLines ?? 0),
+        filesDone: p.filesDone,
+        warnings: p.warnings,
+        elapsedMs: Date.now() - started,
+        files: [...files.values()],
+      });
+    };
+
+    // The ingest writes through its own connection (in the worker); this read connection sees each committed source via WAL.
+    this.runIngest({ inputs, incidentPath, tz: request.tz ?? 'UTC' }, onProgress, running.controller.signal).then(
+      (summary) => {
+        for (const s of summary.sources) {
+          const f = files.get(s.path) ?? { path: s.path, bytes: 0, lines: s.lines, state: 'done', warnings: 0 };
+          files.set(s.path, { ...f, lines: s.lines, state: s.status, kind: s.kind, reason: s.reason, warnings: s.warnings });
+        }
+        this.collectWarnings(running.state, lastWarningId);
+        if (this.info !== null) this.info = { ...this.info, empty: this.db === null ? true : this.isEmpty(this.db) };
+        this.finish(running, { phase: summary.cancelled ? 'cancelled' : 'done', files: [...files.values()], elapsedMs: Date.now() - started });
+      },
+      (error: unknown) => {
+        this.finish(running, {
+          phase: running.controller.signal.aborted ? 'cancelled' : 'failed',
+          error: error instanceof Error ? error.message : String(error),
+          elapsedMs: Date.now() - started,
+        });
+      },
+    );
+    return { ingestId, incidentPath };
+  }
+
+  private newIncidentPath(): string {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    let path = join(this.options.incidentsDir, `incident-${stamp}.sluice`);
+    for (let n = 2; existsSync(path); n++) path = join(this.options.incidentsDir, `incident-${stamp}-${n}.sluice`);
+    return path;
+  }
+
+  private maxWarningId(): number {
+    return this.db === null ? 0 : ((this.db.prepare('SELECT max(id) AS n FROM warning').get() as { n: number | null }).n ?? 0);
+  }
+
+  /** Warnings of sources committed since the last look (a source's warnings land with its transaction). */
+  private collectWarnings(state: IngestProgressEvent, afterId: number): number {
+    if (this.db === null) return afterId;
+    const rows = this.db
+      .prepare('SELECT id, path, line, message FROM warning WHERE id > ? ORDER BY id DESC LIMIT ?')
+      .all(afterId, RECENT_WARNINGS) as Array<{ id: number; path: string; line: number | null; message: string }>;
+    if (rows.length === 0) return afterId;
+    state.recentWarnings = [...rows.map(({ path, line, message }) => ({ path, line, message })), ...state.recentWarnings].slice(0, RECENT_WARNINGS);
+    return rows[0]!.id;
+  }
+
+  private emit(running: RunningIngest, state: IngestProgressEvent): void {
+    running.state = state;
+    for (const listener of running.listeners) listener(state);
+  }
+
+  private finish(running: RunningIngest, change: Partial<IngestProgressEvent>): void {
+    running.finished = true;
+    this.emit(running, { ...running.state, ...change });
+    running.listeners.clear();
+  }
+
+  async cancelIngest(ingestId: string): Promise<boolean> {
+    const running = this.ingests.get(ingestId);
+    if (running === undefined || running.finished) return false;
+    running.controller.abort();
+    return true;
+  }
+
+  onProgress(ingestId: string, listener: (event: IngestProgressEvent) => void): () => void {
+    const running = this.ingests.get(ingestId);
+    if (running === undefined) throw new ServiceError('not-found', `unknown ingest '${ingestId}'`);
+    listener(running.state);
+    if (running.finished) return () => undefined;
+    running.listeners.add(listener);
+    return () => running.listeners.delete(listener);
+  }
+
+  // ───────── reading ─────────
+
+  async overview(): Promise<Overview> {
+    const db = this.current();
+    return { incident: (await this.currentIncident())!, ...incidentContents(db) };
+  }
+
+  async timeline(request: TimelineRequest): Promise<TimelineData> {
+    if (!(request.to > request.from)) throw new ServiceError('invalid-argument', 'timeline: `to` must be after `from`');
+    return timeline(this.current(), request);
+  }
+
+  async checkpoints(): Promise<CheckpointRow[]> {
+    return listCheckpoints(this.current());
+  }
+
+  async checkpointDetail(job: string, checkpointId: number): Promise<CheckpointDetail | null> {
+    const db = this.current();
+    const base = checkpointDetail(db, job, checkpointId);
+    if (base === undefined) return null;
+    const c = base.checkpoint;
+    const windowFrom = (c.triggerUs ?? 0) - GC_BEFORE_TRIGGER_US;
+    const windowTo = c.endUs ?? (c.triggerUs !== null && c.durationMs !== null ? c.triggerUs + c.durationMs * 1000 : c.triggerUs ?? 0);
+    const stragglerTms = [...new Set(c.stragglers.map((s) => s.tm).filter((tm): tm is string => tm !== null))];
+    const focusTms = stragglerTms.length > 0 ? stragglerTms : [...new Set(base.subtasks.map((s) => s.tm).filter((tm): tm is string => tm !== null))];
+
+    const gcStmt = db.prepare(`SELECT g.id, g.jvm, g.start_us, g.duration_us, g.kind, g.name, g.cause, g.heap_before, g.heap_after
+      FROM gc_event g JOIN source s ON s.id = g.source_id
+      WHERE (g.jvm = @tm OR s.tm_id = @tm) AND g.class IN ('pause', 'alloc-stall')
+        AND g.start_us <= @to AND g.start_us + g.duration_us >= @from ORDER BY g.start_us`);
+    const gc = focusTms.map((tm) => {
+      const rows = gcStmt.all({ tm, from: windowFrom, to: windowTo }) as Array<{
+        id: number; jvm: string; start_us: number; duration_us: number; kind: string; name: string; cause: string | null;
+        heap_before: number | null; heap_after: number | null;
+      }>;
+      const pauses: GcPause[] = rows.map((r) => ({
+        id: r.id, start: r.start_us, durationUs: r.duration_us, kind: r.kind, name: r.name, cause: r.cause, heapBefore: r.heap_before,
+        heapAfter: r.heap_after, full: r.kind === 'full' || /full/i.test(r.name),
+      }));
+      return { jvm: rows[0]?.jvm ?? tm, tm, pauses };
+    });
+
+    const backpressure = db
+      .prepare(`SELECT coalesce(vertex_name, vertex_id, '?') AS vertexName, subtask, max(ratio) AS maxRatio,
+          CASE max(CASE level WHEN 'high' THEN 2 WHEN 'low' THEN 1 WHEN 'ok' THEN 0 END) WHEN 2 THEN 'high' WHEN 1 THEN 'low' WHEN 0 THEN 'ok' END AS level
+        FROM bp_sample WHERE ts_us >= ? AND ts_us <= ? AND (job = ? OR job IS NULL)
+        GROUP BY vertexName, subtask ORDER BY maxRatio DESC NULLS LAST, level DESC LIMIT 40`)
+      .all(c.triggerUs ?? 0, windowTo, job) as CheckpointDetail['backpressure'];
+
+    const placeholders = base.eventIds.slice(0, CHECKPOINT_LOG_LINES).map(() => '?').join(',');
+    const lineRefs = placeholders === ''
+      ? []
+      : (db.prepare(`SELECT source_id AS sourceId, line FROM event WHERE id IN (${placeholders})`).all(...base.eventIds.slice(0, CHECKPOINT_LOG_LINES)) as Array<{
+          sourceId: number; line: number;
+        }>);
+
+    return {
+      checkpoint: c,
+      timeoutMs: this.checkpointTimeoutMs(db),
+      subtasks: base.subtasks,
+      gc,
+      backpressure,
+      logLines: recordsAt(db, lineRefs),
+      findings: listFindings(db, { job, checkpointId }),
+    };
+  }
+
+  private checkpointTimeoutMs(db: Db): number | null {
+    const row = db
+      .prepare("SELECT value FROM config WHERE key IN ('execution.checkpointing.timeout', 'checkpointing.timeout') LIMIT 1")
+      .get() as { value: string } | undefined;
+    return row === undefined ? null : parseDurationMs(row.value);
+  }
+
+  async logLines(query: LogQuery): Promise<LogPage> {
+    return logLines(this.current(), query);
+  }
+
+  async flameProfiles(): Promise<FlameProfileInfo[]> {
+    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  }
+
+  async flame(): Promise<FlameGraph> {
+    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  }
+
+  async flameDiff(): Promise<FlameDiff> {
+    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  }
+
+  async findings(): Promise<Finding[]> {
+    return listFindings(this.current());
+  }
+
+  // ───────── annotations ─────────
+
+  async listAnnotations(): Promise<Annotation[]> {
+    return annotations.listAnnotations(this.current());
+  }
+
+  async createAnnotation(input: AnnotationInput): Promise<Annotation> {
+    return annotations.createAnnotation(this.writable(), input);
+  }
+
+  async updateAnnotation(id: number, patch: AnnotationPatch): Promise<Annotation> {
+    const updated = annotations.updateAnnotation(this.writable(), id, patch);
+    if (updated === undefined) throw new ServiceError('not-found', `no annotation ${id}`);
+    return updated;
+  }
+
+  async deleteAnnotation(id: number): Promise<boolean> {
+    return annotations.deleteAnnotation(this.writable(), id);
+  }
+
+  async exportReport(): Promise<ReportResult> {
+    throw new ServiceError('not-available', 'Report export is not available yet: it arrives with the postmortem report feature.');
+  }
+
+  close(): void {
+    for (const running of this.ingests.values()) if (!running.finished) running.controller.abort();
+    this.db?.close();
+    this.db = null;
+    this.info = null;
+  }
+}
+
+/** Bytes of a file or, for a folder, of the files below it (the ETA's base; archives count compressed). */
+function sizeOf(path: string): number {
+  try {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.size;
+    return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+  } catch {
+    return 0;
+  }
+}
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1,
+  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
+  min: 60_000, mins: 60_000, m: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+};
+
+/** Flink duration settings: '600000' (ms), '10 min', '10min', '600 s'. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (match === null) return null;
+  const unit = match[2]!.toLowerCase();
+  const factor = unit === '' ? 1 : DURATION_UNITS_MS[unit];
+  return factor === undefined ? null : Math.round(Number(match[1]) * factor);
+}

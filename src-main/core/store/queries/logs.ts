@@ -1,0 +1,281 @@
+import type { Db } from '../database.js';
+import { decodeBlock, type DecodedLine } from '../log-blocks.js';
+
+/**
+ * The merged log view: every source's records in one time order, read a page at a time straight from the
+ * compressed `log_block` rows. Blocks whose time range or level counts cannot match are never inflated, so a
+ * page near any moment of a 10 M-line incident costs a handful of blocks. A text search cannot skip blocks;
+ * it stops after a scan budget and says so (`partial`) instead of holding the server for seconds.
+ */
+
+export const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LevelName = (typeof LEVEL_NAMES)[number];
+
+/** Position in the merged log: time, then source, then line. */
+export interface LogCursor {
+  ts: number;
+  sourceId: number;
+  line: number;
+}
+
+export interface LogQuery {
+  from?: number;
+  to?: number;
+  levels?: LevelName[];
+  sourceIds?: number[];
+  tms?: string[];
+  /** Case-insensitive substring of the record (its first line and folded stack trace). */
+  text?: string;
+  /** Exclusive position to page from; the range start (or end, backwards) when absent. */
+  cursor?: LogCursor;
+  direction?: 'forward' | 'backward';
+  limit: number;
+  /** Centre the page on this moment or line (half before, half after); cursor and direction are ignored. */
+  around?: { ts: number } | { sourceId: number; line: number };
+}
+
+export interface LogRecord {
+  sourceId: number;
+  line: number;
+  ts: number;
+  level: LevelName | null;
+  text: string;
+  /** Continuation lines (a stack trace) folded under the record. */
+  more: string[];
+}
+
+export interface LogPage {
+  records: LogRecord[];
+  /** Where to continue in each direction; null when nothing more can exist that way. */
+  before: LogCursor | null;
+  after: LogCursor | null;
+  /** A text search hit its scan budget: the page may be short; continue from `after`. */
+  partial: boolean;
+  /** Index in `records` of the record `around` pointed at. */
+  anchorIndex: number | null;
+  sources: Array<{ id: number; path: string; tm: string | null }>;
+}
+
+/** Lines a text search inflates per call before returning what it found. */
+const TEXT_SCAN_BUDGET_LINES = 1_500_000;
+const LEVEL_COLUMNS = ['n_trace', 'n_debug', 'n_info', 'n_warn', 'n_error'] as const;
+const FAR = Number.MAX_SAFE_INTEGER;
+
+interface BlockRow {
+  source_id: number;
+  block_no: number;
+  first_line: number;
+  line_count: number;
+  ts_min_us: number;
+  ts_max_us: number;
+  line_index: Buffer;
+  text: Buffer;
+}
+
+export function compareCursor(a: LogCursor, b: LogCursor): number {
+  return a.ts - b.ts || a.sourceId - b.sourceId || a.line - b.line;
+}
+
+const keyOf = (r: LogRecord): LogCursor => ({ ts: r.ts, sourceId: r.sourceId, line: r.line });
+
+function levelName(level: number): LevelName | null {
+  if (level <= 0) return null;
+  return LEVEL_NAMES[Math.min(level, 5) - 1]!;
+}
+
+interface Filter {
+  sourceIds: number[] | null;
+  levels: Set<LevelName> | null;
+  needle: string | null;
+  from: number;
+  to: number;
+}
+
+function resolveFilter(db: Db, q: LogQuery): Filter {
+  let sourceIds: number[] | null = q.sourceIds !== undefined ? [...q.sourceIds] : null;
+  if (q.tms !== undefined) {
+    const placeholders = q.tms.map(() => '?').join(',');
+    const tmSources = q.tms.length === 0 ? [] : (db.prepare(`SELECT id FROM source WHERE tm_id IN (${placeholders})`).all(...q.tms) as Array<{ id: number }>).map((r) => r.id);
+    sourceIds = sourceIds === null ? tmSources : sourceIds.filter((id) => tmSources.includes(id));
+  }
+  return {
+    sourceIds,
+    levels: q.levels !== undefined ? new Set(q.levels) : null,
+    needle: q.text !== undefined && q.text.trim() !== '' ? q.text.toLowerCase() : null,
+    from: q.from ?? -FAR,
+    to: q.to ?? FAR,
+  };
+}
+
+function blockConditions(filter: Filter): string {
+  const where: string[] = [];
+  if (filter.sourceIds !== null) where.push(filter.sourceIds.length === 0 ? '0' : `source_id IN (${filter.sourceIds.map(Number).join(',')})`);
+  if (filter.levels !== null) {
+    const columns = LEVEL_NAMES.map((name, i) => (filter.levels!.has(name) ? LEVEL_COLUMNS[i] : null)).filter((c) => c !== null);
+    where.push(columns.length === 0 ? '0' : `(${columns.join(' + ')}) > 0`);
+  }
+  return where.length === 0 ? '' : ` AND ${where.join(' AND ')}`;
+}
+
+/** Groups a block's lines into records; leading continuation lines belong to a record begun in an earlier block. */
+function recordsOf(sourceId: number, lines: DecodedLine[], blockTs: number): { orphans: string[]; records: LogRecord[] } {
+  const orphans: string[] = [];
+  const records: LogRecord[] = [];
+  let current: LogRecord | undefined;
+  let lastTs = blockTs;
+  for (const l of lines) {
+    if (l.continuation && current !== undefined) {
+      current.more.push(l.text);
+      continue;
+    }
+    if (l.continuation) {
+      orphans.push(l.text);
+      continue;
+    }
+    const ts = l.tsUs ?? lastTs;
+    lastTs = ts;
+    current = { sourceId, line: l.line, ts, level: levelName(l.level), text: l.text, more: [] };
+    records.push(current);
+  }
+  return { orphans, records };
+}
+
+function matches(r: LogRecord, filter: Filter): boolean {
+  if (r.ts < filter.from || r.ts > filter.to) return false;
+  if (filter.levels !== null && (r.level === null || !filter.levels.has(r.level))) return false;
+  if (filter.needle !== null) {
+    if (r.text.toLowerCase().includes(filter.needle)) return true;
+    return r.more.some((m) => m.toLowerCase().includes(filter.needle!));
+  }
+  return true;
+}
+
+interface DirectionalPage {
+  records: LogRecord[];
+  exhausted: boolean;
+  partial: boolean;
+  /** For a partial page: a cursor behind which everything has been scanned. */
+  scannedTo: LogCursor | null;
+}
+
+/** One direction from an exclusive cursor; records come back in time order either way. */
+function page(db: Db, filter: Filter, cursor: LogCursor, direction: 'forward' | 'backward', limit: number): DirectionalPage {
+  const forward = direction === 'forward';
+  const sql = forward
+    ? `SELECT * FROM log_block WHERE ts_max_us >= @lower AND ts_min_us <= @upper${blockConditions(filter)} ORDER BY ts_min_us, source_id, block_no`
+    : `SELECT * FROM log_block WHERE ts_max_us >= @lower AND ts_min_us <= @upper${blockConditions(filter)} ORDER BY ts_max_us DESC, source_id DESC, block_no DESC`;
+  const lower = forward ? Math.max(cursor.ts, filter.from) : filter.from;
+  const upper = forward ? filter.to : Math.min(cursor.ts, filter.to);
+  const found: LogRecord[] = [];
+  const lastRecordOfSource = new Map<number, LogRecord>();
+  const pendingTail = new Map<number, string[]>();
+  const beyondCursor = (r: LogRecord): boolean => (forward ? compareCursor(keyOf(r), cursor) > 0 : compareCursor(keyOf(r), cursor) < 0);
+  const ordered = (a: LogRecord, b: LogRecord): number => (forward ? compareCursor(keyOf(a), keyOf(b)) : compareCursor(keyOf(b), keyOf(a)));
+  const inTimeOrder = (records: LogRecord[]): LogRecord[] => (forward ? records : records.reverse());
+  let scannedLines = 0;
+  const iterator = db.prepare(sql).iterate({ lower, upper }) as IterableIterator<BlockRow>;
+  try {
+    for (const block of iterator) {
+      // Blocks arrive ordered by their near edge; once `limit` records lie strictly before the next block's
+      // near edge, no later block can hold a record that sorts among them.
+      if (found.length >= limit) {
+        found.sort(ordered);
+        const kth = found[limit - 1]!.ts;
+        if (forward ? block.ts_min_us > kth : block.ts_max_us < kth) return { records: inTimeOrder(found.slice(0, limit)), exhausted: false, partial: false, scannedTo: null };
+      }
+      if (filter.needle !== null && scannedLines >= TEXT_SCAN_BUDGET_LINES) {
+        const edge = forward ? block.ts_min_us - 1 : block.ts_max_us + 1;
+        const done = found.filter((r) => (forward ? r.ts <= edge : r.ts >= edge)).sort(ordered).slice(0, limit);
+        const scannedTo = { ts: edge, sourceId: forward ? FAR : -1, line: forward ? FAR : -1 };
+        return { records: inTimeOrder(done), exhausted: false, partial: true, scannedTo };
+      }
+      scannedLines += block.line_count;
+      const { orphans, records } = recordsOf(block.source_id, decodeBlock(block), block.ts_min_us);
+      // A stack trace cut by a block boundary: glue its tail to the record it continues.
+      if (forward) {
+        const owner = lastRecordOfSource.get(block.source_id);
+        if (owner !== undefined) owner.more.push(...orphans);
+      } else {
+        const tail = pendingTail.get(block.source_id);
+        const owner = records[records.length - 1];
+        if (tail !== undefined && owner !== undefined) owner.more.push(...tail);
+        pendingTail.set(block.source_id, orphans);
+      }
+      for (const r of records) if (beyondCursor(r) && matches(r, filter)) found.push(r);
+      const last = records[records.length - 1];
+      if (forward && last !== undefined) lastRecordOfSource.set(block.source_id, last);
+    }
+  } finally {
+    iterator.return?.();
+  }
+  found.sort(ordered);
+  const exhausted = found.length <= limit;
+  return { records: inTimeOrder(found.slice(0, limit)), exhausted, partial: false, scannedTo: null };
+}
+
+function sourcesOf(db: Db, records: LogRecord[]): LogPage['sources'] {
+  const ids = [...new Set(records.map((r) => r.sourceId))];
+  if (ids.length === 0) return [];
+  return db.prepare(`SELECT id, path, tm_id AS tm FROM source WHERE id IN (${ids.map(Number).join(',')})`).all() as LogPage['sources'];
+}
+
+/** The records holding given physical lines (their first line when a line is a continuation), in time order. */
+export function recordsAt(db: Db, refs: ReadonlyArray<{ sourceId: number; line: number }>): LogRecord[] {
+  const blockStmt = db.prepare('SELECT * FROM log_block WHERE source_id = ? AND first_line <= ? ORDER BY first_line DESC LIMIT 1');
+  const decoded = new Map<string, LogRecord[]>();
+  const found = new Map<string, LogRecord>();
+  for (const ref of refs) {
+    const block = blockStmt.get(ref.sourceId, ref.line) as BlockRow | undefined;
+    if (block === undefined || block.ts_min_us === null || ref.line >= block.first_line + block.line_count) continue;
+    const blockKey = `${block.source_id}:${block.block_no}`;
+    let records = decoded.get(blockKey);
+    if (records === undefined) {
+      records = recordsOf(ref.sourceId, decodeBlock(block), block.ts_min_us).records;
+      decoded.set(blockKey, records);
+    }
+    let holder: LogRecord | undefined;
+    for (const r of records) if (r.line <= ref.line) holder = r;
+    if (holder !== undefined) found.set(`${holder.sourceId}:${holder.line}`, holder);
+  }
+  return [...found.values()].sort((a, b) => compareCursor(keyOf(a), keyOf(b)));
+}
+
+export function logLines(db: Db, q: LogQuery): LogPage {
+  const filter = resolveFilter(db, q);
+  if (q.around !== undefined) {
+    let anchor: LogCursor;
+    if ('ts' in q.around) {
+      anchor = { ts: q.around.ts, sourceId: -1, line: -1 };
+    } else {
+      const [r] = recordsAt(db, [q.around]);
+      anchor = r === undefined ? { ts: filter.from, sourceId: -1, line: -1 } : { ts: r.ts, sourceId: r.sourceId, line: r.line - 1 };
+    }
+    const half = Math.max(1, Math.floor(q.limit / 2));
+    const behind = page(db, filter, { ...anchor, line: anchor.line + 1 }, 'backward', half);
+    const ahead = page(db, filter, anchor, 'forward', q.limit - behind.records.length);
+    const records = [...behind.records, ...ahead.records];
+    return {
+      records,
+      before: behind.exhausted || records.length === 0 ? null : keyOf(records[0]!),
+      after: ahead.partial ? ahead.scannedTo : ahead.exhausted || records.length === 0 ? null : keyOf(records[records.length - 1]!),
+      partial: behind.partial || ahead.partial,
+      anchorIndex: ahead.records.length > 0 ? behind.records.length : records.length > 0 ? records.length - 1 : null,
+      sources: sourcesOf(db, records),
+    };
+  }
+  const direction = q.direction ?? 'forward';
+  const cursor = q.cursor ?? (direction === 'forward' ? { ts: filter.from, sourceId: -1, line: -1 } : { ts: filter.to, sourceId: FAR, line: FAR });
+  const result = page(db, filter, cursor, direction, q.limit);
+  const { records } = result;
+  const first = records[0];
+  const last = records[records.length - 1];
+  const more = !result.exhausted;
+  return {
+    records,
+    before: direction === 'backward' ? (result.partial ? result.scannedTo : more && first !== undefined ? keyOf(first) : null) : first !== undefined ? keyOf(first) : null,
+    after: direction === 'forward' ? (result.partial ? result.scannedTo : more && last !== undefined ? keyOf(last) : null) : last !== undefined ? keyOf(last) : null,
+    partial: result.partial,
+    anchorIndex: null,
+    sources: sourcesOf(db, records),
+  };
+}

@@ -1,0 +1,638 @@
+import { inflateRawSync } from 'node:zlib';
+import type { Db } from '../database.js';
+import { listAnnotations, type Annotation } from './annotations.js';
+import { listFindings, type FindingRow } from './findings.js';
+
+/**
+ * The correlated timeline's data for one visible range, at the level of detail its pixel width can show.
+ * Every dense lane is aggregated here (never in the renderer) onto the pixel grid
+ * bucket = floor((ts - from) * widthPx / (to - from)), so a query costs O(pixels) in output whatever the
+ * incident size, and the DOM never holds one node per event.
+ */
+
+export const LANE_KINDS = ['checkpoints', 'subtasks', 'gc', 'backpressure', 'events', 'findings', 'annotations', 'logVolume'] as const;
+export type LaneKind = (typeof LANE_KINDS)[number];
+
+export interface TimelineRequest {
+  from: number;
+  to: number;
+  /** Pixels the range is drawn on. */
+  widthPx: number;
+  /** Lanes to compute; all when absent. */
+  lanes?: LaneKind[];
+}
+
+export interface CheckpointSpan {
+  job: string;
+  id: number;
+  trigger: number | null;
+  end: number | null;
+  /** completed | expired | declined | failed | in_progress | unknown */
+  outcome: string;
+  durationMs: number | null;
+  type: string | null;
+  failureReason: string | null;
+  subtasksTotal: number | null;
+  subtasksAcked: number | null;
+  stateSize: number | null;
+}
+
+/** One subtask's part of one checkpoint, phases laid end to end from the trigger. */
+export interface SubtaskCheckpointMark {
+  job: string;
+  checkpointId: number;
+  trigger: number;
+  /** Ack time, or the checkpoint's end (or the range end) for subtasks that never acknowledged. */
+  end: number;
+  /** acknowledged | late | declined | pending | unknown */
+  status: string;
+  late: boolean;
+  declined: boolean;
+  startDelayMs: number | null;
+  alignmentMs: number | null;
+  syncMs: number | null;
+  asyncMs: number | null;
+  tm: string | null;
+  /** Other marks folded into this one because they fell on the same pixel. */
+  merged: number;
+}
+
+export interface SubtaskLane {
+  subtask: number;
+  tm: string | null;
+  marks: SubtaskCheckpointMark[];
+}
+
+export interface VertexLane {
+  job: string;
+  vertexId: string;
+  name: string;
+  subtasks: SubtaskLane[];
+}
+
+export interface GcPause {
+  id: number;
+  start: number;
+  durationUs: number;
+  kind: string;
+  name: string;
+  cause: string | null;
+  heapBefore: number | null;
+  heapAfter: number | null;
+  full: boolean;
+}
+
+export interface GcBucket {
+  bucket: number;
+  count: number;
+  totalPauseUs: number;
+  maxPauseUs: number;
+  full: number;
+}
+
+export interface GcLane {
+  jvm: string;
+  tm: string | null;
+  /** Individual pauses when they fit the width, else null and `buckets` holds the aggregate. */
+  pauses: GcPause[] | null;
+  buckets: GcBucket[];
+  /** [time, heap after GC, heap max (or committed) | null], at most one point per bucket. */
+  heap: Array<[number, number, number | null]>;
+}
+
+export interface BpCell {
+  bucket: number;
+  /** Highest back-pressured ratio in the bucket (0..1), null when only a level is known. */
+  ratio: number | null;
+  level: 'ok' | 'low' | 'high' | null;
+}
+
+export interface BackpressureLane {
+  job: string | null;
+  vertexId: string | null;
+  name: string;
+  cells: BpCell[];
+  subtasks: Array<{ subtask: number; cells: BpCell[] }>;
+}
+
+export const EVENT_CATEGORIES = ['restart', 'task-failure', 'tm-lost', 'heartbeat', 'oom', 'zookeeper', 'rpc', 'fatal', 'exception', 'job'] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+
+export interface EventMark {
+  bucket: number;
+  category: EventCategory;
+  count: number;
+  firstId: number;
+  ts: number;
+  kind: string;
+  tm: string | null;
+  sourceId: number;
+  line: number;
+  label: string;
+}
+
+export interface LogVolume {
+  bucketUs: number;
+  /** Per bucket: [trace, debug, info, warn, error] line counts. */
+  counts: Array<[number, number, number, number, number]>;
+}
+
+export interface TimelineData {
+  from: number;
+  to: number;
+  widthPx: number;
+  checkpoints: CheckpointSpan[];
+  vertices: VertexLane[];
+  gc: GcLane[];
+  backpressure: BackpressureLane[];
+  events: EventMark[];
+  findings: FindingRow[];
+  annotations: Annotation[];
+  logVolume: LogVolume | null;
+  queryMs: number;
+}
+
+/** Longest GC pause we look back for, so a pause that started before the range but covers it still shows. */
+const GC_LOOKBACK_US = 120_000_000;
+/** Individual pauses are sent while there are fewer than one per this many pixels. */
+const PX_PER_INDIVIDUAL_PAUSE = 3;
+/** A checkpoint with no known end (the logs stop) is drawn up to this long after its trigger. */
+const OPEN_CHECKPOINT_REACH_US = 3_600_000_000;
+/** Pixels per log-volume bar. */
+const PX_PER_VOLUME_BAR = 3;
+/** Under this many overlapping blocks, volume uses each line's own time instead of spreading block counts. */
+const EXACT_VOLUME_MAX_BLOCKS = 64;
+
+const EVENT_CATEGORY_SQL = `CASE
+  WHEN kind LIKE 'restart.%' THEN 'restart'
+  WHEN kind = 'task.state' AND attrs LIKE '%FAILED%' THEN 'task-failure'
+  WHEN kind IN ('tm.unreachable', 'tm.disconnect', 'tm.worker-terminated') THEN 'tm-lost'
+  WHEN kind IN ('tm.heartbeat-timeout', 'jm.heartbeat-timeout') THEN 'heartbeat'
+  WHEN kind = 'oom' THEN 'oom'
+  WHEN kind IN ('ha.zk-suspended', 'ha.zk-lost', 'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost') THEN 'zookeeper'
+  WHEN kind = 'rpc.timeout' THEN 'rpc'
+  WHEN kind LIKE 'fatal.%' THEN 'fatal'
+  WHEN kind = 'exception' THEN 'exception'
+  WHEN kind IN ('job.state', 'job.terminal') THEN 'job'
+END`;
+const EVENT_KINDS_SHOWN = [
+  'restart.region', 'restart.global', 'restart.strategy', 'restart.job', 'task.state', 'tm.unreachable', 'tm.disconnect',
+  'tm.worker-terminated', 'tm.heartbeat-timeout', 'jm.heartbeat-timeout', 'oom', 'ha.zk-suspended', 'ha.zk-lost',
+  'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost', 'rpc.timeout', 'fatal.error', 'fatal.uncaught',
+  'exception', 'job.state', 'job.terminal',
+];
+
+/** Lanes that exist in the incident whatever the visible range, so the layout does not jump while panning. */
+interface LaneCatalog {
+  dataVersion: number;
+  jvms: Array<{ jvm: string; tm: string | null }>;
+  bpVertices: Array<{ job: string | null; vertexId: string | null; name: string; subtasks: number[] }>;
+  vertexOrder: Map<string, number>;
+}
+
+const catalogs = new WeakMap<Db, LaneCatalog>();
+
+/** Cached per connection until another connection commits (PRAGMA data_version changes then). */
+function laneCatalog(db: Db): LaneCatalog {
+  const dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const cached = catalogs.get(db);
+  if (cached !== undefined && cached.dataVersion === dataVersion) return cached;
+  const jvms = db
+    .prepare(`SELECT g.jvm AS jvm, coalesce(t.tm_id, max(s.tm_id)) AS tm
+      FROM (SELECT jvm, min(source_id) AS source_id FROM gc_event GROUP BY jvm) g
+      LEFT JOIN source s ON s.id = g.source_id
+      LEFT JOIN taskmanager t ON t.tm_id = g.jvm
+      GROUP BY g.jvm ORDER BY coalesce(t.tm_id, s.tm_id, g.jvm)`)
+    .all() as Array<{ jvm: string; tm: string | null }>;
+  const bpRows = db
+    .prepare(`SELECT job, vertex_id, coalesce(max(vertex_name), vertex_id, '?') AS name, group_concat(DISTINCT subtask) AS subtasks
+      FROM bp_sample GROUP BY job, vertex_id ORDER BY job, name`)
+    .all() as Array<{ job: string | null; vertex_id: string | null; name: string; subtasks: string | null }>;
+  const vertexOrder = new Map<string, number>();
+  (db.prepare('SELECT job, vertex_id FROM vertex ORDER BY rowid').all() as Array<{ job: string; vertex_id: string }>).forEach((v, i) =>
+    vertexOrder.set(`${v.job}\u0000${v.vertex_id}`, i),
+  );
+  const catalog: LaneCatalog = {
+    dataVersion,
+    jvms,
+    bpVertices: bpRows.map((r) => ({
+      job: r.job,
+      vertexId: r.vertex_id,
+      name: r.name,
+      subtasks: (r.subtasks ?? '').split(',').filter((s) => s !== '').map(Number).sort((a, b) => a - b),
+    })),
+    vertexOrder,
+  };
+  catalogs.set(db, catalog);
+  return catalog;
+}
+
+export function timeline(db: Db, request: TimelineRequest): TimelineData {
+  const started = performance.now();
+  const { from, to, widthPx } = request;
+  const wanted = new Set<LaneKind>(request.lanes ?? LANE_KINDS);
+  const grid = new PixelGrid(from, to, widthPx);
+  const data: TimelineData = {
+    from,
+    to,
+    widthPx,
+    checkpoints: wanted.has('checkpoints') ? checkpointSpans(db, grid) : [],
+    vertices: wanted.has('subtasks') ? vertexLanes(db, grid) : [],
+    gc: wanted.has('gc') ? gcLanes(db, grid) : [],
+    backpressure: wanted.has('backpressure') ? backpressureLanes(db, grid) : [],
+    events: wanted.has('events') ? eventMarks(db, grid) : [],
+    findings: wanted.has('findings') ? listFindings(db, { fromUs: from, toUs: to }) : [],
+    annotations: wanted.has('annotations') ? listAnnotations(db, { from, to }) : [],
+    logVolume: wanted.has('logVolume') ? logVolume(db, grid) : null,
+    queryMs: 0,
+  };
+  data.queryMs = Math.round((performance.now() - started) * 10) / 10;
+  return data;
+}
+
+export class PixelGrid {
+  /** Pixels per microsecond. */
+  readonly scale: number;
+
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly widthPx: number,
+  ) {
+    this.scale = widthPx / Math.max(1, to - from);
+  }
+
+  bucket(ts: number): number {
+    return Math.floor((ts - this.from) * this.scale);
+  }
+
+  get params(): { from: number; to: number; scale: number } {
+    return { from: this.from, to: this.to, scale: this.scale };
+  }
+}
+
+interface CheckpointRow {
+  job: string;
+  checkpoint_id: number;
+  trigger_us: number | null;
+  end_us: number | null;
+  outcome: string;
+  duration_ms: number | null;
+  type: string | null;
+  failure_reason: string | null;
+  subtasks_total: number | null;
+  subtasks_acked: number | null;
+  state_size: number | null;
+}
+
+export function toCheckpointSpan(r: CheckpointRow): CheckpointSpan {
+  return {
+    job: r.job,
+    id: r.checkpoint_id,
+    trigger: r.trigger_us,
+    end: r.end_us,
+    outcome: r.outcome,
+    durationMs: r.duration_ms,
+    type: r.type,
+    failureReason: r.failure_reason,
+    subtasksTotal: r.subtasks_total,
+    subtasksAcked: r.subtasks_acked,
+    stateSize: r.state_size,
+  };
+}
+
+export const CHECKPOINT_COLUMNS = `job, checkpoint_id, trigger_us, end_us, outcome, duration_ms, type, failure_reason, subtasks_total,
+  subtasks_acked, state_size`;
+
+function checkpointSpans(db: Db, grid: PixelGrid): CheckpointSpan[] {
+  const rows = db
+    .prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoint
+      WHERE trigger_us <= @to AND coalesce(end_us, trigger_us + ${OPEN_CHECKPOINT_REACH_US}) >= @from ORDER BY trigger_us`)
+    .all({ from: grid.from, to: grid.to }) as CheckpointRow[];
+  const spans: CheckpointSpan[] = [];
+  let lastCompletedBucket = Number.NaN;
+  for (const row of rows) {
+    // Completed checkpoints that share a pixel with the previous one add nothing visible; failures always show.
+    if (row.outcome === 'completed' && row.trigger_us !== null) {
+      const b = grid.bucket(row.trigger_us);
+      if (b === lastCompletedBucket) continue;
+      lastCompletedBucket = b;
+    }
+    spans.push(toCheckpointSpan(row));
+  }
+  return spans;
+}
+
+interface SubtaskRow {
+  job: string;
+  checkpoint_id: number;
+  vertex_id: string;
+  name: string;
+  subtask: number;
+  status: string;
+  ack_us: number | null;
+  start_delay_ms: number | null;
+  alignment_ms: number | null;
+  sync_ms: number | null;
+  async_ms: number | null;
+  late: number;
+  declined: number;
+  tm: string | null;
+  trigger_us: number;
+  cp_end: number | null;
+}
+
+const SEVERITY: Record<string, number> = { declined: 4, pending: 3, late: 2, unknown: 1, acknowledged: 0 };
+
+function markSeverity(m: SubtaskCheckpointMark): number {
+  return (SEVERITY[m.status] ?? 1) * 1e15 + (m.end - m.trigger);
+}
+
+function vertexLanes(db: Db, grid: PixelGrid): VertexLane[] {
+  const rows = db
+    .prepare(`SELECT s.job, s.checkpoint_id, s.vertex_id, coalesce(v.name, s.vertex_name, s.vertex_id) AS name, s.subtask, s.status,
+        s.ack_us, s.start_delay_ms, s.alignment_ms, s.sync_ms, s.async_ms, s.late, s.declined, s.tm, c.trigger_us, c.end_us AS cp_end
+      FROM subtask_checkpoint s
+      JOIN checkpoint c ON c.job = s.job AND c.checkpoint_id = s.checkpoint_id
+      LEFT JOIN vertex v ON v.job = s.job AND v.vertex_id = s.vertex_id
+      WHERE c.trigger_us <= @to AND coalesce(s.ack_us, c.end_us, @to) >= @from
+      ORDER BY s.job, s.vertex_id, s.subtask, c.trigger_us`)
+    .all({ from: grid.from, to: grid.to }) as SubtaskRow[];
+  const catalog = laneCatalog(db);
+  const lanes = new Map<string, VertexLane>();
+  let currentLane: SubtaskLane | undefined;
+  let lastBucket = Number.NaN;
+  for (const r of rows) {
+    const key = `${r.job}\u0000${r.vertex_id}`;
+    let vertex = lanes.get(key);
+    if (vertex === undefined) {
+      vertex = { job: r.job, vertexId: r.vertex_id, name: r.name, subtasks: [] };
+      lanes.set(key, vertex);
+    }
+    const last = vertex.subtasks[vertex.subtasks.length - 1];
+    if (last === undefined || last.subtask !== r.subtask) {
+      currentLane = { subtask: r.subtask, tm: r.tm, marks: [] };
+      vertex.subtasks.push(currentLane);
+      lastBucket = Number.NaN;
+    } else {
+      currentLane = last;
+    }
+    if (currentLane.tm === null && r.tm !== null) currentLane.tm = r.tm;
+    const mark: SubtaskCheckpointMark = {
+      job: r.job,
+      checkpointId: r.checkpoint_id,
+      trigger: r.trigger_us,
+      end: r.ack_us ?? r.cp_end ?? grid.to,
+      status: r.status,
+      late: r.late !== 0,
+      declined: r.declined !== 0,
+      startDelayMs: r.start_delay_ms,
+      alignmentMs: r.alignment_ms,
+      syncMs: r.sync_ms,
+      asyncMs: r.async_ms,
+      tm: r.tm,
+      merged: 0,
+    };
+    const bucket = grid.bucket(r.trigger_us);
+    const previous = currentLane.marks[currentLane.marks.length - 1];
+    if (bucket === lastBucket && previous !== undefined) {
+      // Same pixel as the previous checkpoint: keep the worst of the two, count the other.
+      if (markSeverity(mark) > markSeverity(previous)) {
+        mark.merged = previous.merged + 1;
+        currentLane.marks[currentLane.marks.length - 1] = mark;
+      } else {
+        previous.merged++;
+      }
+    } else {
+      currentLane.marks.push(mark);
+      lastBucket = bucket;
+    }
+  }
+  const order = (v: VertexLane): number => catalog.vertexOrder.get(`${v.job}\u0000${v.vertexId}`) ?? Number.MAX_SAFE_INTEGER;
+  return [...lanes.values()].sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name));
+}
+
+interface GcRow {
+  id: number;
+  start_us: number;
+  duration_us: number;
+  kind: string;
+  name: string;
+  cause: string | null;
+  heap_before: number | null;
+  heap_after: number | null;
+}
+
+const isFull = (kind: string, name: string): boolean => kind === 'full' || /full/i.test(name);
+
+function gcLanes(db: Db, grid: PixelGrid): GcLane[] {
+  const count = db.prepare(`SELECT count(*) AS n FROM gc_event WHERE jvm = @jvm AND start_us >= @lookFrom AND start_us <= @to
+    AND class IN ('pause', 'alloc-stall')`);
+  const pauses = db.prepare(`SELECT id, start_us, duration_us, kind, name, cause, heap_before, heap_after FROM gc_event
+    WHERE jvm = @jvm AND start_us >= @lookFrom AND start_us <= @to AND class IN ('pause', 'alloc-stall')
+      AND start_us + duration_us >= @from ORDER BY start_us`);
+  const buckets = db.prepare(`SELECT CAST((start_us - @from) * @scale AS INTEGER) AS bucket, count(*) AS count,
+      sum(duration_us) AS total, max(duration_us) AS max, sum(kind = 'full' OR name LIKE '%Full%') AS full
+    FROM gc_event WHERE jvm = @jvm AND start_us >= @from AND start_us <= @to AND class IN ('pause', 'alloc-stall')
+    GROUP BY bucket ORDER BY bucket`);
+  // SQLite returns the bare columns of the row holding max(): the last heap reading of each bucket.
+  const heap = db.prepare(`SELECT CAST((start_us - @from) * @scale AS INTEGER) AS bucket, max(start_us + duration_us) AS t,
+      heap_after, coalesce(heap_max, heap_committed) AS cap
+    FROM gc_event WHERE jvm = @jvm AND start_us >= @from AND start_us <= @to AND heap_after IS NOT NULL
+    GROUP BY bucket ORDER BY bucket`);
+  return laneCatalog(db).jvms.map(({ jvm, tm }) => {
+    const params = { ...grid.params, jvm, lookFrom: grid.from - GC_LOOKBACK_US };
+    const n = (count.get(params) as { n: number }).n;
+    const dense = n * PX_PER_INDIVIDUAL_PAUSE > grid.widthPx;
+    return {
+      jvm,
+      tm,
+      pauses: dense
+        ? null
+        : (pauses.all(params) as GcRow[]).map((r) => ({
+            id: r.id,
+            start: r.start_us,
+            durationUs: r.duration_us,
+            kind: r.kind,
+            name: r.name,
+            cause: r.cause,
+            heapBefore: r.heap_before,
+            heapAfter: r.heap_after,
+            full: isFull(r.kind, r.name),
+          })),
+      buckets: dense
+        ? (buckets.all(params) as Array<{ bucket: number; count: number; total: number; max: number; full: number }>).map((b) => ({
+            bucket: b.bucket,
+            count: b.count,
+            totalPauseUs: b.total,
+            maxPauseUs: b.max,
+            full: b.full,
+          }))
+        : [],
+      heap: (heap.all(params) as Array<{ t: number; heap_after: number; cap: number | null }>).map((h) => [h.t, h.heap_after, h.cap]),
+    };
+  });
+}
+
+const LEVEL_RANK = ['ok', 'low', 'high'] as const;
+
+function backpressureLanes(db: Db, grid: PixelGrid): BackpressureLane[] {
+  const rows = db
+    .prepare(`SELECT job, vertex_id, subtask, CAST((ts_us - @from) * @scale AS INTEGER) AS bucket, max(ratio) AS ratio,
+        max(CASE level WHEN 'high' THEN 2 WHEN 'low' THEN 1 WHEN 'ok' THEN 0 END) AS level
+      FROM bp_sample WHERE ts_us >= @from AND ts_us <= @to
+      GROUP BY job, vertex_id, subtask, bucket ORDER BY bucket`)
+    .all(grid.params) as Array<{ job: string | null; vertex_id: string | null; subtask: number | null; bucket: number; ratio: number | null; level: number | null }>;
+  const lanes = laneCatalog(db).bpVertices.map((v) => ({
+    job: v.job,
+    vertexId: v.vertexId,
+    name: v.name,
+    cells: [] as BpCell[],
+    subtasks: v.subtasks.map((subtask) => ({ subtask, cells: [] as BpCell[] })),
+  }));
+  const byVertex = new Map(lanes.map((lane) => [`${lane.job}\u0000${lane.vertexId}`, lane]));
+  for (const r of rows) {
+    const lane = byVertex.get(`${r.job}\u0000${r.vertex_id}`);
+    if (lane === undefined) continue; // committed after the catalog was read: shows on the next query
+    const cell: BpCell = { bucket: r.bucket, ratio: r.ratio, level: r.level === null ? levelOf(r.ratio) : LEVEL_RANK[r.level]! };
+    const sub = r.subtask === null ? undefined : lane.subtasks.find((s) => s.subtask === r.subtask);
+    if (sub !== undefined) sub.cells.push(cell);
+    const vertexCell = lane.cells[lane.cells.length - 1];
+    if (vertexCell !== undefined && vertexCell.bucket === cell.bucket) {
+      vertexCell.ratio = maxNullable(vertexCell.ratio, cell.ratio);
+      vertexCell.level = worseLevel(vertexCell.level, cell.level);
+    } else {
+      lane.cells.push({ ...cell });
+    }
+  }
+  return lanes;
+}
+
+/** Flink's cut-offs: above 50 % back-pressured is HIGH, above 10 % LOW. */
+function levelOf(ratio: number | null): 'ok' | 'low' | 'high' | null {
+  if (ratio === null) return null;
+  return ratio > 0.5 ? 'high' : ratio > 0.1 ? 'low' : 'ok';
+}
+
+function maxNullable(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+function worseLevel(a: BpCell['level'], b: BpCell['level']): BpCell['level'] {
+  if (a === null) return b;
+  if (b === null) return a;
+  return LEVEL_RANK.indexOf(a) >= LEVEL_RANK.indexOf(b) ? a : b;
+}
+
+interface EventRow {
+  category: EventCategory;
+  bucket: number;
+  count: number;
+  ts: number;
+  id: number;
+  kind: string;
+  tm: string | null;
+  source_id: number;
+  line: number;
+  vertex_name: string | null;
+  subtask: number | null;
+  host: string | null;
+}
+
+function eventMarks(db: Db, grid: PixelGrid): EventMark[] {
+  const placeholders = EVENT_KINDS_SHOWN.map(() => '?').join(',');
+  // min(ts_us) makes the bare columns come from each bucket's first event.
+  const rows = db
+    .prepare(`SELECT category, bucket, count(*) AS count, min(ts_us) AS ts, id, kind, tm, source_id, line, vertex_name, subtask, host
+      FROM (SELECT ${EVENT_CATEGORY_SQL} AS category, CAST((ts_us - ?) * ? AS INTEGER) AS bucket, ts_us, id, kind, tm, source_id, line,
+              vertex_name, subtask, host
+            FROM event WHERE kind IN (${placeholders}) AND ts_us >= ? AND ts_us <= ?)
+      WHERE category IS NOT NULL GROUP BY category, bucket ORDER BY bucket`)
+    .all(grid.from, grid.scale, ...EVENT_KINDS_SHOWN, grid.from, grid.to) as EventRow[];
+  return rows.map((r) => ({
+    bucket: r.bucket,
+    category: r.category,
+    count: r.count,
+    firstId: r.id,
+    ts: r.ts,
+    kind: r.kind,
+    tm: r.tm,
+    sourceId: r.source_id,
+    line: r.line,
+    label: eventLabel(r),
+  }));
+}
+
+function eventLabel(r: Pick<EventRow, 'kind' | 'vertex_name' | 'subtask' | 'tm' | 'host'>): string {
+  const parts = [r.kind];
+  if (r.vertex_name !== null) parts.push(r.subtask !== null ? `${r.vertex_name} (${r.subtask + 1})` : r.vertex_name);
+  const where = r.tm ?? r.host;
+  if (where !== null) parts.push(`on ${where}`);
+  return parts.join(' ');
+}
+
+interface VolumeBlockRow {
+  ts_min_us: number;
+  ts_max_us: number;
+  n_trace: number;
+  n_debug: number;
+  n_info: number;
+  n_warn: number;
+  n_error: number;
+  line_count: number;
+  line_index: Buffer | null;
+}
+
+function logVolume(db: Db, grid: PixelGrid): LogVolume {
+  const bars = Math.max(1, Math.ceil(grid.widthPx / PX_PER_VOLUME_BAR));
+  const bucketUs = Math.max(1, (grid.to - grid.from) / bars);
+  const counts: Array<[number, number, number, number, number]> = Array.from({ length: bars }, () => [0, 0, 0, 0, 0]);
+  const overlapping = (db
+    .prepare('SELECT count(*) AS n FROM log_block WHERE ts_min_us <= ? AND ts_max_us >= ?')
+    .get(grid.to, grid.from) as { n: number }).n;
+  const exact = overlapping <= EXACT_VOLUME_MAX_BLOCKS;
+  const rows = db
+    .prepare(`SELECT ts_min_us, ts_max_us, n_trace, n_debug, n_info, n_warn, n_error, line_count,
+        ${exact ? 'line_index' : 'NULL AS line_index'}
+      FROM log_block WHERE ts_min_us <= ? AND ts_max_us >= ?`)
+    .all(grid.to, grid.from) as VolumeBlockRow[];
+  const barOf = (ts: number): number => Math.floor((ts - grid.from) / bucketUs);
+  for (const b of rows) {
+    if (b.line_index !== null) {
+      addExact(b, counts, barOf);
+      continue;
+    }
+    // Spread the block's counts evenly over its time span: exact enough when many blocks share the view.
+    const levels = [b.n_trace, b.n_debug, b.n_info, b.n_warn, b.n_error];
+    const span = Math.max(1, b.ts_max_us - b.ts_min_us);
+    const first = Math.max(0, barOf(b.ts_min_us));
+    const last = Math.min(bars - 1, barOf(b.ts_max_us));
+    for (let bar = first; bar <= last; bar++) {
+      const barFrom = grid.from + bar * bucketUs;
+      const overlap = Math.min(b.ts_max_us, barFrom + bucketUs) - Math.max(b.ts_min_us, barFrom);
+      const share = b.ts_max_us === b.ts_min_us ? 1 : Math.max(0, overlap) / span;
+      const cell = counts[bar]!;
+      for (let level = 0; level < 5; level++) cell[level]! += levels[level]! * share;
+    }
+  }
+  for (const cell of counts) for (let level = 0; level < 5; level++) cell[level] = Math.round(cell[level]!);
+  return { bucketUs, counts };
+}
+
+/** Line index layout (log-blocks.ts): count bytes of flags, then count u32 ms offsets from ts_min. */
+function addExact(b: VolumeBlockRow, counts: Array<[number, number, number, number, number]>, barOf: (ts: number) => number): void {
+  const index = inflateRawSync(b.line_index!);
+  const n = b.line_count;
+  for (let i = 0; i < n; i++) {
+    const flags = index[i]!;
+    if ((flags & 0x80) !== 0) continue; // continuation line of a multi-line record
+    const level = flags & 0x07;
+    if (level === 0) continue;
+    const delta = index.readUInt32LE(n + i * 4);
+    if (delta === 0xffffffff) continue;
+    const bar = barOf(b.ts_min_us + delta * 1000);
+    const cell = counts[bar];
+    if (cell === undefined) continue;
+    cell[Math.min(level, 5) - 1]!++;
+  }
+}

@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { timeline } from '../../../src-main/core/store/queries/timeline.js';
+import { FAILED_CHECKPOINT, JM_LINES, makeFixture, SECOND, T0, type Fixture } from '../api/fixture.js';
+
+describe('timeline', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await makeFixture();
+  });
+  afterEach(() => f.db.close());
+
+  it('returns every lane for the whole incident with checkpoint outcomes', () => {
+    const data = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 1200 });
+    expect(data.checkpoints.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(data.checkpoints.find((c) => c.id === FAILED_CHECKPOINT)?.outcome).toBe('expired');
+    expect(data.vertices).toHaveLength(1);
+    const map = data.vertices[0]!;
+    expect(map.name).toBe('Map');
+    expect(map.subtasks.map((s) => s.subtask)).toEqual([0, 1]);
+    const pending = map.subtasks[1]!.marks.find((m) => m.checkpointId === FAILED_CHECKPOINT)!;
+    expect(pending.status).toBe('pending');
+    // never acknowledged: drawn up to the checkpoint's expiry
+    expect(pending.end).toBe(T0 + 6 * 30 * SECOND + 10 * SECOND);
+    expect(data.findings.map((x) => x.checkpointId)).toEqual([FAILED_CHECKPOINT]);
+  });
+
+  it('sends individual GC pauses when they fit and pixel buckets when dense', () => {
+    const sparse = timeline(f.db, { from: T0 + 175 * SECOND, to: T0 + 195 * SECOND, widthPx: 1000, lanes: ['gc'] });
+    const lane = sparse.gc[0]!;
+    expect(lane.tm).toBe('tm-1');
+    expect(lane.pauses).not.toBeNull();
+    expect(lane.pauses!.filter((p) => p.full).map((p) => p.durationUs)).toEqual([5 * SECOND]);
+
+    const dense = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 300, lanes: ['gc'] });
+    const denseLane = dense.gc[0]!;
+    expect(denseLane.pauses).toBeNull();
+    expect(denseLane.buckets.reduce((sum, b) => sum + b.count, 0)).toBe(301);
+    expect(Math.max(...denseLane.buckets.map((b) => b.maxPauseUs))).toBe(5 * SECOND);
+    expect(denseLane.buckets.every((b) => b.bucket >= 0 && b.bucket <= 300)).toBe(true);
+    expect(denseLane.heap.length).toBeLessThanOrEqual(301);
+    // other lanes were not asked for
+    expect(dense.checkpoints).toEqual([]);
+    expect(dense.logVolume).toBeNull();
+  });
+
+  it('buckets backpressure per vertex and subtask with the worst level', () => {
+    const data = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 60, lanes: ['backpressure'] });
+    const lane = data.backpressure[0]!;
+    expect(lane.name).toBe('Map');
+    expect(lane.subtasks.map((s) => s.subtask)).toEqual([0, 1]);
+    expect(lane.subtasks[0]!.cells.every((c) => c.level === 'ok')).toBe(true);
+    expect(lane.cells.at(-1)!.level).toBe('high');
+    expect(lane.cells.at(-1)!.ratio).toBeCloseTo(0.9);
+  });
+
+  it('groups events into categories per pixel bucket', () => {
+    const data = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 10, lanes: ['events'] });
+    expect(data.events.map((e) => [e.category, e.count])).toEqual([['restart', 1], ['task-failure', 1]]);
+    expect(data.events[1]!.label).toContain('Map (2)');
+  });
+
+  it('counts log volume by level, exactly when zoomed in and spread when zoomed out', () => {
+    const zoomedOut = timeline(f.db, { from: T0 - 10 * SECOND, to: T0 + 400 * SECOND, widthPx: 300, lanes: ['logVolume'] });
+    const total = (v: typeof zoomedOut.logVolume) => v!.counts.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
+    expect(total(zoomedOut.logVolume)).toBeGreaterThan(JM_LINES + 100 - 5);
+    expect(total(zoomedOut.logVolume)).toBeLessThan(JM_LINES + 100 + 5);
+    const errors = zoomedOut.logVolume!.counts.reduce((s, c) => s + c[4], 0);
+    expect(errors).toBe(6);
+  });
+
+  it('folds checkpoints sharing a pixel but keeps the failed one', () => {
+    const data = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 2, lanes: ['checkpoints', 'subtasks'] });
+    expect(data.checkpoints.some((c) => c.id === FAILED_CHECKPOINT)).toBe(true);
+    expect(data.checkpoints.length).toBeLessThan(10);
+    const marks = data.vertices[0]!.subtasks[1]!.marks;
+    expect(marks.some((m) => m.checkpointId === FAILED_CHECKPOINT)).toBe(true);
+    expect(marks.reduce((sum, m) => sum + 1 + m.merged, 0)).toBe(10);
+  });
+});
