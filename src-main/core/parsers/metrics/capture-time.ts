@@ -19,6 +19,8 @@ const ZONED_WORDS = /\b(?:UTC|GMT)\b|[+-]\d{4}\b/;
 
 const CAPTURE_COMMENT =
   /^#\s*(?:(?:captured|scraped|collected|fetched|dumped|taken)(?:\s+(?:at|on))?|(?:capture[ _-]?)?time(?:stamp)?|date)\s*(?:[:=]\s*)?(\S.*)$/i;
+/** A comment that is nothing but a date and time (`# 2023-06-14T09:13:00Z`), as `date -Is >> dump` leaves. */
+const BARE_TIME_COMMENT = /^#\s*(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*(?: ?(?:UTC|Z|[+-]\d\d:?\d\d))?)\s*$/;
 
 /** Time from a free text (comment value or file name); NaN when none is found. */
 export function parseCaptureTime(text: string, clock: ZoneClock): EpochMicros {
@@ -47,7 +49,7 @@ export function parseCaptureTime(text: string, clock: ZoneClock): EpochMicros {
 
 /** The time a `# captured at …`-style comment states; undefined when the comment is not one. */
 export function captureTimeFromComment(comment: string, clock: ZoneClock): EpochMicros | undefined {
-  const match = CAPTURE_COMMENT.exec(comment);
+  const match = CAPTURE_COMMENT.exec(comment) ?? BARE_TIME_COMMENT.exec(comment);
   if (match === null) return undefined;
   const ts = parseCaptureTime(match[1], clock);
   return Number.isNaN(ts) ? undefined : ts;

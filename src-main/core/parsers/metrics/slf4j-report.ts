@@ -30,7 +30,8 @@ const KNOWN_STATS: ReadonlySet<string> = new Set(HISTOGRAM_STATS);
 
 /**
  * Parses the body of one Slf4jReporter record (flink-formats §4.3): the lines after the logger's `- ` up to
- * "Finished metrics report". Called by the Flink log parser with the record's time.
+ * "Finished metrics report". Called by the Flink log parser with the record's time and the line number of
+ * `bodyLines[0]`.
  *
  * Identifiers follow the default scope formats; TaskManager ids, job names and task names may contain dots, so
  * the parts are found from what the whole report shows: the `.taskmanager.` / `.jobmanager.` anchor, the
@@ -79,7 +80,7 @@ function readEntries(bodyLines: readonly string[], firstLine: number, sink: Reco
   const entries: Entry[] = [];
   let section = '';
   bodyLines.forEach((raw, index) => {
-    const line = firstLine + 1 + index;
+    const line = firstLine + index;
     const text = raw.trimEnd();
     if (text === '' || text.startsWith('=====')) return;
     if (text.startsWith('-- ')) {

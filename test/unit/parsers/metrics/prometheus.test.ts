@@ -140,10 +140,11 @@ describe('Prometheus dumps', () => {
 
   it('reads capture comments in several spellings, and a later capture moves the time on', () => {
     const line = 'flink_jobmanager_numRunningJobs{host="jm_0",} 1.0';
-    const text = ['# Captured: Wed Jun 14 09:13:00 UTC 2023', line, '# time=1686734040', line, '# timestamp: 2023-06-14 09:15:00.5+00:00', line].join('\n');
+    const text = ['# Captured: Wed Jun 14 09:13:00 UTC 2023', line, '# time=1686734040', line, '# timestamp: 2023-06-14 09:15:00.5+00:00', line,
+      '# 2023-06-14T11:16:00+02:00', line, '# HELP flink_jobmanager_numRunningJobs numRunningJobs (scope: jobmanager)', line].join('\n');
     const { sink, perLine } = runMetrics(text, 'metrics.prom');
-    expect(sink.metrics.map((m) => m.ts)).toEqual([CAPTURED, CAPTURED + 60_000_000, CAPTURED + 120_500_000]);
-    expect(perLine.map((l) => l.ts)).toEqual([CAPTURED, CAPTURED, CAPTURED + 60_000_000, CAPTURED + 60_000_000, CAPTURED + 120_500_000, CAPTURED + 120_500_000]);
+    expect(sink.metrics.map((m) => m.ts)).toEqual([CAPTURED, CAPTURED + 60_000_000, CAPTURED + 120_500_000, CAPTURED + 180_000_000, CAPTURED + 180_000_000]);
+    expect(perLine.slice(0, 6).map((l) => l.ts)).toEqual([CAPTURED, CAPTURED, CAPTURED + 60_000_000, CAPTURED + 60_000_000, CAPTURED + 120_500_000, CAPTURED + 120_500_000]);
   });
 
   it('skips samples without any time and says so once', () => {

@@ -30,13 +30,13 @@ describe('Slf4jReporter reports', () => {
     const task = { host: 'tm-7', tm: '10.42.7.19:6122-4c8e2a', taskName: 'Map -> Sink: Unnamed', subtask: 2, ts: TS,
       scope: 'tm-7.taskmanager.10.42.7.19:6122-4c8e2a.orders-enrichment.Map -> Sink: Unnamed.2' };
     expect(sink.metrics).toEqual([
-      { ...task, name: 'backPressuredTimeMsPerSecond', value: 873, line: 104 },
-      { ...task, name: 'Shuffle.Netty.Output.Buffers.outPoolUsage', value: 1, line: 105 },
-      { ts: TS, scope: 'jm-0.jobmanager.orders-enrichment', name: 'lastCheckpointDuration', value: 2566, host: 'jm-0', line: 106 },
-      { ...task, name: 'numRecordsInPerSecond', value: 1520.4, line: 109 },
+      { ...task, name: 'backPressuredTimeMsPerSecond', value: 873, line: 103 },
+      { ...task, name: 'Shuffle.Netty.Output.Buffers.outPoolUsage', value: 1, line: 104 },
+      { ts: TS, scope: 'jm-0.jobmanager.orders-enrichment', name: 'lastCheckpointDuration', value: 2566, host: 'jm-0', line: 105 },
+      { ...task, name: 'numRecordsInPerSecond', value: 1520.4, line: 108 },
     ]);
     expect(sink.backpressures).toEqual([
-      { ts: TS, vertexName: 'Map -> Sink: Unnamed', subtask: 2, ratio: 0.873, level: 'high', origin: 'metric', line: 104 },
+      { ts: TS, vertexName: 'Map -> Sink: Unnamed', subtask: 2, ratio: 0.873, level: 'high', origin: 'metric', line: 103 },
     ]);
   });
 
@@ -95,9 +95,9 @@ describe('Slf4jReporter reports', () => {
 
   it('keeps identifiers of custom scope formats whole and warns on lines without a value', () => {
     const sink = report('-- Counters ----\nmy.custom.scope.numRecordsIn: 5\nthis line has no value');
-    expect(sink.metrics).toEqual([{ ts: TS, scope: 'my.custom.scope', name: 'numRecordsIn', value: 5, line: 102,
+    expect(sink.metrics).toEqual([{ ts: TS, scope: 'my.custom.scope', name: 'numRecordsIn', value: 5, line: 101,
       host: undefined, tm: undefined, taskName: undefined, subtask: undefined }]);
-    expect(sink.warnings).toEqual([{ line: 103, message: expect.stringContaining('this line has no value') }]);
+    expect(sink.warnings).toEqual([{ line: 102, message: expect.stringContaining('this line has no value') }]);
   });
 
   it('reads JobManager-level metrics and warns when the record has no usable time', () => {
