@@ -14,6 +14,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           cli: resolve('src-main/cli/main.ts'),
+          electron: resolve('src-main/electron/main.ts'),
+          'engine-host': resolve('src-main/electron/engine-host.ts'),
           'ingest-worker': resolve('src-main/core/ingest/worker.ts'),
         },
         // Chunks sit beside the entries so `new URL('./ingest-worker.js', import.meta.url)` resolves from any of them.

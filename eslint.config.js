@@ -24,7 +24,7 @@ const LAYERS = {
   'src-main/cli': ['src-main/core/api', 'src-main/core/common', 'src-main/core/model', 'src-main/server'],
   'src-main/server': ['src-main/core/api', 'src-main/core/common', 'src-main/core/model'],
   'src-main/electron': ['src-main/core/api', 'src-main/core/common', 'src-main/core/model', 'src-main/server'],
-  'src-main/preload': ['src-main/core/api/contract'],
+  'src-main/preload': ['src-main/core/api/contract', 'src-main/electron/ipc'],
   'src-renderer': ['src-main/core/api/contract'],
 };
 const ELECTRON_ALLOWED = ['src-main/electron', 'src-main/preload'];

@@ -30,7 +30,7 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
   }
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly || !options.create });
+    db = new Database(path, { readonly, fileMustExist: readonly || !options.create, nativeBinding: electronBinding() });
   } catch (error) {
     throw translateSqliteError(error, path);
   }
@@ -61,6 +61,15 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
     db.close();
     throw error instanceof IncidentFileError ? error : translateSqliteError(error, path);
   }
+}
+
+/**
+ * better-sqlite3 has one native build per ABI: plain Node (tests, CLI, browser mode) uses the default build,
+ * the Electron engine host gets the Electron-ABI build staged by `npm start` and named in this variable.
+ */
+function electronBinding(): string | undefined {
+  const binding = process.env.SLUICE_SQLITE_BINDING;
+  return binding !== undefined && binding !== '' && process.versions.electron !== undefined ? binding : undefined;
 }
 
 function migrate(db: Db, from: number): void {
