@@ -367,6 +367,19 @@ function rebuildSubtasks(db: Db): void {
   }>) {
     attemptInfo.set(row.attempt_id, row);
   }
+  // REST names subtasks by vertex and index only: the attempt running at trigger time says where it ran.
+  const attemptsBySubtask = new Map<string, Array<{ firstSeen: number; tm: string | null; host: string | null; attempt: string }>>();
+  for (const row of db.prepare('SELECT attempt_id, job, vertex_id, subtask, tm, host, first_seen_us FROM task_attempt WHERE vertex_id IS NOT NULL AND subtask IS NOT NULL ORDER BY first_seen_us').all() as Array<{
+    attempt_id: string; job: string | null; vertex_id: string; subtask: number; tm: string | null; host: string | null; first_seen_us: number;
+  }>) {
+    const key = `${row.job ?? ''}\u0000${row.vertex_id}\u0000${row.subtask}`;
+    attemptsBySubtask.set(key, [...(attemptsBySubtask.get(key) ?? []), { firstSeen: row.first_seen_us, tm: row.tm, host: row.host, attempt: row.attempt_id }]);
+  }
+  const runningAttempt = (job: string, vertexId: string, subtask: number, at: number | null): { tm: string | null; host: string | null; attempt: string } | undefined => {
+    const candidates = attemptsBySubtask.get(`${job}\u0000${vertexId}\u0000${subtask}`) ?? [];
+    const before = at === null ? candidates : candidates.filter((c) => c.firstSeen <= at);
+    return before.at(-1) ?? candidates[0];
+  };
   const checkpoints = new Map<string, { job: string; trigger_us: number | null }>();
   const checkpointsById = new Map<number, string[]>();
   for (const row of db.prepare('SELECT job, checkpoint_id, trigger_us FROM checkpoint').all() as Array<{ job: string; checkpoint_id: number; trigger_us: number | null }>) {
@@ -510,6 +523,12 @@ function rebuildSubtasks(db: Db): void {
     const trigger = checkpoints.get(`${d.job}\u0000${d.checkpointId}`)?.trigger_us ?? null;
     if (d.endToEndMs === null && d.ackUs !== null && trigger !== null) d.endToEndMs = Math.round((d.ackUs - trigger) / 1000);
     if (d.tm === null && d.attempt !== null) d.tm = attemptInfo.get(d.attempt)?.tm ?? null;
+    if (d.tm === null || d.attempt === null) {
+      const running = runningAttempt(d.job, d.vertexId, d.subtask, trigger);
+      d.tm ??= running?.tm ?? null;
+      d.host ??= running?.host ?? null;
+      d.attempt ??= running?.attempt ?? null;
+    }
     const phaseSource = d.phaseSources.size === 0 ? null : d.phaseSources.size === 1 ? [...d.phaseSources][0]! : 'mixed';
     insert.run(
       d.job, d.checkpointId, d.vertexId, d.vertexName, d.subtask, d.status, d.ackUs, d.endToEndMs, d.startDelayMs, d.alignmentMs,
