@@ -605,7 +605,7 @@ export class DiagnosisContext {
       const rows = this.db
         .prepare(
           // max(ratio) is the only min/max aggregate, so the bare id, name and origin come from the worst sample.
-          `SELECT job, vertex_id, vertex_name, (ts_us / ?) * ? AS bucket, max(ratio) AS max_ratio, id,
+          `SELECT job, vertex_id, vertex_name, CAST(ts_us / ? AS INTEGER) * ? AS bucket, max(ratio) AS max_ratio, id,
                   avg(busy) AS avg_busy, avg(idle) AS avg_idle, count(DISTINCT subtask) AS subtasks, origin
              FROM bp_sample GROUP BY job, coalesce(vertex_id, vertex_name), bucket ORDER BY bucket`,
         )
@@ -694,7 +694,8 @@ export class DiagnosisContext {
     return this.memo(`share:${windowUs}:${offsetUs}`, () => {
       const rows = this.db
         .prepare(
-          `SELECT jvm, (start_us - ?) / ? AS w, sum(min(duration_us, ((start_us - ?) / ? + 1) * ? + ? - start_us)) AS paused, count(*) AS n,
+          // Parameters bind as REAL: CAST makes the window number an integer.
+          `SELECT jvm, CAST((start_us - ?) / ? AS INTEGER) AS w, sum(min(duration_us, (CAST((start_us - ?) / ? AS INTEGER) + 1) * ? + ? - start_us)) AS paused, count(*) AS n,
                   id AS longest, max(duration_us) AS longest_us
              FROM gc_event WHERE class = '${PAUSE_CLASS}' AND start_us IS NOT NULL GROUP BY jvm, w`,
         )
@@ -704,7 +705,7 @@ export class DiagnosisContext {
       const crossing = this.db
         .prepare(
           `SELECT jvm, start_us, duration_us, id FROM gc_event WHERE class = '${PAUSE_CLASS}' AND start_us IS NOT NULL
-              AND start_us + duration_us > ((start_us - ?) / ? + 1) * ? + ?`,
+              AND start_us + duration_us > (CAST((start_us - ?) / ? AS INTEGER) + 1) * ? + ?`,
         )
         .all(offsetUs, windowUs, windowUs, offsetUs) as Array<{ jvm: string; start_us: number; duration_us: number; id: number }>;
       for (const p of crossing) {

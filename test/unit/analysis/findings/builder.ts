@@ -172,7 +172,7 @@ export class IncidentBuilder {
       )
       .run(
         sourceId, tm, this.nextLine(sourceId), at(startSec), Math.round(durationMs * 1000), options.kind ?? 'young',
-        options.kind === 'full' ? 'Pause Full' : 'Pause Young', options.cause ?? null, options.heapAfter ?? null, options.heapMax ?? null,
+        options.kind === 'full' ? 'Pause Full' : 'Pause Young', options.cause ?? null, options.heapAfter === undefined ? null : Math.round(options.heapAfter), options.heapMax === undefined ? null : Math.round(options.heapMax),
       );
     return Number(info.lastInsertRowid);
   }
@@ -257,3 +257,17 @@ export function warningsOrErrors(findings: readonly Finding[]): Finding[] {
 export function byRule(findings: readonly Finding[], rule: string): Finding[] {
   return findings.filter((f) => f.rule === rule);
 }
+
+/** Every 30 s from 0 to 1500 s: calm until `fromSec`, then Source and Map back-pressured by a busy Window. */
+export function windowBottleneck(builder: IncidentBuilder, fromSec = 600, sourceRatio = 0.9): void {
+  for (let sec = 0; sec <= 1500; sec += 30) {
+    const hot = sec >= fromSec;
+    for (let s = 0; s < 4; s++) {
+      builder.bp(sec, VERTICES[0], s, hot ? sourceRatio : 0, hot ? 0.1 : 0.2, hot ? 0 : 0.8);
+      builder.bp(sec, VERTICES[1], s, hot ? Math.min(sourceRatio, 0.85) : 0, hot ? 0.15 : 0.2, hot ? 0 : 0.8);
+      builder.bp(sec, VERTICES[2], s, hot ? 0.02 : 0, hot ? 0.96 : 0.3, hot ? 0.02 : 0.7);
+      builder.bp(sec, VERTICES[3], s, 0, 0.1, 0.9);
+    }
+  }
+}
+

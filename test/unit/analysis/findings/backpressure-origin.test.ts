@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { backpressureOrigin } from '../../../../src-main/core/analysis/findings/rules/backpressure-origin.js';
+import { configSmells } from '../../../../src-main/core/analysis/findings/rules/config-smells.js';
+import { byRule, healthyJob, IncidentBuilder, VERTICES, windowBottleneck } from './builder.js';
+
+let b: IncidentBuilder;
+afterEach(() => b.close());
+
+const [SOURCE, MAP, WINDOW, SINK] = VERTICES;
+
+describe('backpressure origin', () => {
+  it('names the first busy, not back-pressured vertex downstream and that backpressure came before the slow checkpoint', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.expired(11, 700);
+    windowBottleneck(b);
+    const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
+    expect(f).toBeDefined();
+    expect(f!.severity).toBe('error');
+    expect(f!.title).toContain(`Backpressure originates at ${WINDOW}: it is busy 96 % but not back-pressured`);
+    expect(f!.title).toContain('checkpoint 11 expired');
+    expect(f!.explanation).toContain('Source: orders 0.90 HIGH');
+    expect(f!.explanation).toContain('pipeline order from vertex names');
+    expect(f!.explanation).toContain('Backpressure began at 10:10:00, 100 s before checkpoint durations rose');
+    expect(f!.evidence.filter((e) => e.type === 'bp').length).toBeGreaterThanOrEqual(3);
+    expect(f!.evidence).toContainEqual(expect.objectContaining({ type: 'checkpoint', key: expect.stringMatching(/\/11$/) }));
+    expect(f!.missing.join(' ')).toContain('No job plan');
+  });
+
+  it('follows plan edges from REST when they exist', () => {
+    b = new IncidentBuilder();
+    const ids = ['a0', 'b0', 'c0', 'd0'].map((p) => p.padEnd(32, '0'));
+    VERTICES.forEach((name, i) => b.vertex(ids[i]!, name, 4));
+    for (let i = 0; i < 3; i++) b.edge(ids[i]!, ids[i + 1]!);
+    healthyJob(b, 10);
+    for (let sec = 600; sec <= 1200; sec += 30) {
+      b.bp(sec, SOURCE, 0, 0.95, 0.05, 0, ids[0]!);
+      b.bp(sec, MAP, 0, 0.01, 0.99, 0, ids[1]!);
+      b.bp(sec, WINDOW, 0, 0, 0.3, 0.7, ids[2]!);
+      b.bp(sec, SINK, 0, 0, 0.1, 0.9, ids[3]!);
+    }
+    const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
+    expect(f!.title).toContain(`Backpressure originates at ${MAP}`);
+    expect(f!.explanation).toContain('plan edges from the REST job dump');
+    expect(f!.severity).toBe('warning');
+  });
+
+  it('stays quiet under mild (LOW) backpressure', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 20);
+    windowBottleneck(b, 600, 0.3);
+    expect(b.finish().findings([backpressureOrigin])).toEqual([]);
+  });
+
+  it('stays quiet on a short HIGH blip', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 20);
+    b.bp(600, SOURCE, 0, 0.9, 0.1, 0);
+    b.bp(630, SOURCE, 0, 0.05, 0.1, 0.85);
+    expect(b.finish().findings([backpressureOrigin])).toEqual([]);
+  });
+
+  it('from logs alone, infers the origin from barrier start delays with low confidence', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 5);
+    b.expired(6, 400);
+    // DEBUG barrier lines: barriers reach Source at once, Map after 20 s, Window after 200 s, Sink right after Window.
+    const delays: Record<string, number> = { [SOURCE]: 0.01, [MAP]: 20, [WINDOW]: 200, [SINK]: 201 };
+    for (const [name, delay] of Object.entries(delays)) b.tmDebug('tm-1', 'barrier.received', 6, name, 0, 400 + delay);
+    const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin-from-barriers');
+    expect(f).toBeDefined();
+    expect(f!.title).toContain(`backpressure probably originates at ${WINDOW}`);
+    expect(f!.confidence).toBeLessThan(0.5);
+    expect(f!.missing.join(' ')).toContain('metrics.reporter');
+  });
+});
+
+describe('unaligned checkpoints off under sustained backpressure (config smell)', () => {
+  it('flags it when checkpoints expired', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.expired(11, 700);
+    windowBottleneck(b);
+    const [f] = byRule(b.finish().findings([configSmells]), 'config.unaligned-off-under-backpressure');
+    expect(f!.severity).toBe('warning');
+    expect(f!.explanation).toContain("execution.checkpointing.unaligned = false (Flink's default; not in the bundle)");
+  });
+
+  it('is quiet when unaligned checkpoints are enabled', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.config('execution.checkpointing.unaligned', 'true');
+    b.expired(11, 700);
+    windowBottleneck(b);
+    expect(byRule(b.finish().findings([configSmells]), 'config.unaligned-off-under-backpressure')).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { failures } from '../../../../src-main/core/analysis/findings/rules/failures.js';
+import { byRule, healthyJob, IncidentBuilder } from './builder.js';
+
+let b: IncidentBuilder;
+afterEach(() => b.close());
+
+function taskFailed(builder: IncidentBuilder, sec: number, vertexName: string, subtask: number, tm: string, exceptionClass: string, exceptionMessage: string): void {
+  builder.event(builder.jm(), {
+    sec, kind: 'task.state', vertexName, subtask, attempt: builder.attempt(vertexName, subtask), tm, host: tm, level: 3,
+    attrs: { from: 'RUNNING', to: 'FAILED', exceptionClass, exceptionMessage },
+  });
+}
+
+function restarting(builder: IncidentBuilder, sec: number): void {
+  builder.event(builder.jm(), { sec, kind: 'job.state', attrs: { from: 'RUNNING', to: 'RESTARTING', jobName: 'orders-enrichment' } });
+}
+
+describe('failures and infrastructure', () => {
+  it('names the first failure of a restart loop as the root cause, not the latest', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    taskFailed(b, 1000, 'Sink: Unnamed', 1, 'tm-2', 'java.io.IOException', 'Connection reset by peer');
+    restarting(b, 1000.1);
+    for (const sec of [1100, 1200, 1300]) {
+      taskFailed(b, sec, 'Map -> Filter', 0, 'tm-1', 'java.lang.IllegalStateException', 'Buffer pool is destroyed.');
+      restarting(b, sec + 0.1);
+    }
+    const [f] = byRule(b.finish().findings([failures]), 'failures.restart-loop');
+    expect(f).toBeDefined();
+    expect(f!.title).toBe('Restart loop: orders-enrichment restarted 4 times; the first failure was Sink: Unnamed (2/4) on tm-2 at 10:16:40: java.io.IOException: Connection reset by peer');
+    expect(f!.explanation).toContain('The failing task is a sink');
+    expect(f!.evidence[0]).toMatchObject({ type: 'event', label: 'first failure' });
+    expect(f!.tm).toBe('tm-2');
+  });
+
+  it('explains a lost TaskManager by the long GC pause before its heartbeat timeout', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 30);
+    b.gcPause('tm-2', 1740, 55_000, { kind: 'full' });
+    b.event(b.jm(), { sec: 1800, kind: 'tm.heartbeat-timeout', tm: 'tm-2' });
+    const [f] = byRule(b.finish().findings([failures]), 'failures.tm-lost');
+    expect(f!.title).toBe('TaskManager tm-2 was lost at 10:30:00 (heartbeat timed out) after a 55.0 s GC pause');
+    expect(f!.explanation).toContain('started 10:29:00, 60.0 s before; it is longer than the 50.0 s heartbeat timeout');
+    expect(f!.evidence).toContainEqual(expect.objectContaining({ type: 'gc' }));
+  });
+
+  it('says when the lost TaskManager had no GC log, and when its own log stops early', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 30);
+    b.event(b.tmLog('tm-1'), { sec: 1700, kind: 'task.state', job: null, attrs: { from: 'DEPLOYING', to: 'RUNNING' } });
+    b.event(b.jm(), { sec: 1800, kind: 'tm.heartbeat-timeout', tm: 'tm-1' });
+    const [f] = byRule(b.finish().findings([failures]), 'failures.tm-lost');
+    expect(f!.explanation).toContain('No GC log for tm-1');
+    expect(f!.explanation).toContain('Its own log ends at 10:28:20, 100 s before');
+    expect(f!.missing.join(' ')).toContain('env.java.opts.taskmanager');
+  });
+
+  it('is quiet on a TaskManager that shut down cleanly', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.event(b.jm(), { sec: 900, kind: 'tm.disconnect', tm: 'tm-2', attrs: { reason: 'The TaskExecutor is shutting down.' } });
+    expect(b.finish().findings([failures])).toEqual([]);
+  });
+
+  it('reports ZooKeeper connection loss and direct-memory OOMs', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.event(b.jm(), { sec: 500, kind: 'ha.zk-suspended', job: null });
+    b.event(b.jm(), { sec: 510, kind: 'ha.zk-lost', job: null });
+    b.event(b.tmLog('tm-1'), { sec: 700, kind: 'oom', job: null, level: 5, attrs: { exceptionClass: 'java.lang.OutOfMemoryError', exceptionMessage: 'Direct buffer memory. The direct out-of-memory error has occurred.' } });
+    const found = b.finish().findings([failures]);
+    expect(byRule(found, 'failures.ha-loss')[0]!.title).toBe('ZooKeeper / HA connection lost at 10:08:20');
+    expect(byRule(found, 'failures.oom-direct')[0]!.title).toBe('Direct buffer memory OutOfMemoryError on tm-1 at 10:11:40');
+  });
+});
