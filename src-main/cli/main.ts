@@ -8,8 +8,9 @@ import { checkpointsCommand } from './commands/checkpoints.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, diagnoseCommand, reportCommand, queryCommand];
+const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, diagnoseCommand, reportCommand, queryCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

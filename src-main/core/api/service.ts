@@ -78,7 +78,7 @@ class IncidentService implements LocalService {
     this.samplePath = options.samplePath === undefined ? undefined : resolve(options.samplePath);
     this.runIngest = options.runIngest ?? runIngestInWorker;
     const start = options.incidentPath ?? (this.samplePath !== undefined && existsSync(this.samplePath) ? this.samplePath : undefined);
-    if (start !== undefined) this.open(start, false);
+    if (start !== undefined) this.open(start, start === options.incidentPath);
   }
 
   // ───────── incident ─────────
