@@ -14,6 +14,7 @@ import type {
 } from '../store/queries/timeline.js';
 import type { LevelName, LogCursor, LogPage, LogQuery, LogRecord } from '../store/queries/logs.js';
 import type { FindingRow, EvidenceRef } from '../store/queries/findings.js';
+import type { FlameProfileRow, FlameSelection, MergedTree, DiffTree, CallTreeNode, DiffTreeNode } from '../store/queries/flame.js';
 import type { CheckpointRow, StragglerRow, SubtaskPhaseRow } from '../store/queries/checkpoints.js';
 import type { Annotation, AnnotationInput, AnnotationPatch, AnnotationType, EvidenceLink } from '../store/queries/annotations.js';
 
@@ -83,7 +84,7 @@ export type {
   SourceInfo, EvidenceItem, BackpressureLane, BpCell, CheckpointSpan, EventCategory, EventMark, GcBucket, GcLane, GcPause,
   LaneKind, LogVolume, SubtaskCheckpointMark, SubtaskLane, TimelineData, TimelineRequest, VertexLane, LevelName, LogCursor, LogPage,
   LogQuery, LogRecord, Annotation, AnnotationInput, AnnotationPatch, AnnotationType, EvidenceLink, EvidenceRef, CheckpointRow,
-  StragglerRow, SubtaskPhaseRow,
+  StragglerRow, SubtaskPhaseRow, FlameProfileRow, FlameSelection, MergedTree, DiffTree, CallTreeNode, DiffTreeNode,
 };
 export type Finding = FindingRow;
 
@@ -121,58 +122,6 @@ export interface CheckpointDetail {
   findings: Finding[];
 }
 
-// ───────────────────────────── flame graphs ─────────────────────────────
-
-export interface FlameSelection {
-  from?: EpochMicros;
-  to?: EpochMicros;
-  tms?: string[];
-  profileIds?: number[];
-}
-
-export interface FlameProfileInfo {
-  id: number;
-  sourceId: number;
-  path: string;
-  format: string;
-  mode: string;
-  start: EpochMicros | null;
-  end: EpochMicros | null;
-  tm: string | null;
-  host: string | null;
-  samples: number;
-  title: string | null;
-}
-
-export interface FlameNode {
-  name: string;
-  /** Samples in this frame and below. */
-  total: number;
-  self: number;
-  children: FlameNode[];
-}
-
-export interface FlameDiffNode {
-  name: string;
-  /** Share of each side's samples (0..1) in this frame and below. */
-  shareA: number;
-  shareB: number;
-  totalA: number;
-  totalB: number;
-  children: FlameDiffNode[];
-}
-
-export interface FlameGraph {
-  profiles: FlameProfileInfo[];
-  root: FlameNode;
-}
-
-export interface FlameDiff {
-  a: FlameProfileInfo[];
-  b: FlameProfileInfo[];
-  root: FlameDiffNode;
-}
-
 // ───────────────────────────── report ─────────────────────────────
 
 export interface ReportOptions {
@@ -202,9 +151,11 @@ export interface SluiceService {
   checkpoints(): Promise<CheckpointRow[]>;
   checkpointDetail(job: string, checkpointId: number): Promise<CheckpointDetail | null>;
   logLines(query: LogQuery): Promise<LogPage>;
-  flameProfiles(): Promise<FlameProfileInfo[]>;
-  flame(selection: FlameSelection): Promise<FlameGraph>;
-  flameDiff(a: FlameSelection, b: FlameSelection): Promise<FlameDiff>;
+  flameProfiles(): Promise<FlameProfileRow[]>;
+  /** One call tree merged over the selected profiles (time range, TaskManager, or explicit ids). */
+  flame(selection: FlameSelection): Promise<MergedTree>;
+  /** Two selections in one tree, each normalised by its own total (e.g. a healthy vs a failing window). */
+  flameDiff(a: FlameSelection, b: FlameSelection): Promise<DiffTree>;
   findings(): Promise<Finding[]>;
   listAnnotations(): Promise<Annotation[]>;
   createAnnotation(input: AnnotationInput): Promise<Annotation>;
@@ -319,7 +270,8 @@ const evidenceRef: Check<EvidenceLink> = is.object<EvidenceLink>({
 const flameSelection: Check<FlameSelection> = is.object<FlameSelection>({
   from: is.optional(time),
   to: is.optional(time),
-  tms: is.optional(is.array(is.string(500), 1000)),
+  tm: is.optional(is.string(500)),
+  mode: is.optional(is.string(32)),
   profileIds: is.optional(is.array(id, 10_000)),
 });
 

@@ -6,6 +6,7 @@ import type { IngestProgress, IngestSummary } from '../ingest/ingest.js';
 import { runIngestInWorker, type WorkerIngestOptions } from '../ingest/worker-client.js';
 import { checkpointDetail, listCheckpoints } from '../store/queries/checkpoints.js';
 import { listFindings } from '../store/queries/findings.js';
+import { diffTree, listProfiles, mergedTree } from '../store/queries/flame.js';
 import { incidentContents } from '../store/queries/overview.js';
 import { timeline } from '../store/queries/timeline.js';
 import { logLines, recordsAt } from '../store/queries/logs.js';
@@ -13,7 +14,7 @@ import * as annotations from '../store/queries/annotations.js';
 import { ServiceError } from './contract.js';
 import type {
   CheckpointDetail, GcPause, IncidentInfo, IngestFileProgress, IngestProgressEvent, IngestRequest, IngestStarted, SluiceService,
-  Annotation, AnnotationInput, AnnotationPatch, CheckpointRow, Finding, FlameDiff, FlameGraph, FlameProfileInfo, LogPage, LogQuery, Overview, ReportResult, TimelineData, TimelineRequest,
+  Annotation, AnnotationInput, AnnotationPatch, CheckpointRow, Finding, DiffTree, FlameProfileRow, FlameSelection, MergedTree, LogPage, LogQuery, Overview, ReportResult, TimelineData, TimelineRequest,
 } from './contract.js';
 
 export type IngestRunner = (
@@ -342,16 +343,16 @@ class IncidentService implements LocalService {
     return logLines(this.current(), query);
   }
 
-  async flameProfiles(): Promise<FlameProfileInfo[]> {
-    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  async flameProfiles(): Promise<FlameProfileRow[]> {
+    return listProfiles(this.current());
   }
 
-  async flame(): Promise<FlameGraph> {
-    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  async flame(selection: FlameSelection): Promise<MergedTree> {
+    return mergedTree(this.current(), selection);
   }
 
-  async flameDiff(): Promise<FlameDiff> {
-    throw new ServiceError('not-available', 'flame graphs are not available yet in this build');
+  async flameDiff(a: FlameSelection, b: FlameSelection): Promise<DiffTree> {
+    return diffTree(this.current(), a, b);
   }
 
   async findings(): Promise<Finding[]> {

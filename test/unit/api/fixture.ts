@@ -60,12 +60,12 @@ export async function makeFixture(): Promise<Fixture> {
   }
   jmBlocks.flush();
   await jmBlocks.drain();
-  writer.event({ ts: T0 + 60 * SECOND, kind: 'restart.region', template: 'R1', level: Level.Info, line: 601, lineCount: 1, job: JOB });
+  writer.event({ ts: T0 + 60 * SECOND, kind: 'restart.region', template: 'R1', level: Level.Info, line: 603, lineCount: 1, job: JOB });
   writer.event({
-    ts: T0 + 61 * SECOND, kind: 'task.state', template: 'T1', level: Level.Warn, line: 611, lineCount: 1, job: JOB, vertexName: 'Map',
+    ts: T0 + 61 * SECOND, kind: 'task.state', template: 'T1', level: Level.Warn, line: 613, lineCount: 1, job: JOB, vertexName: 'Map',
     subtask: 1, tm: 'tm-1', attrs: { from: 'RUNNING', to: 'FAILED' },
   });
-  writer.event({ ts: T0 + 210 * SECOND, kind: 'checkpoint.expired', template: 'C9', level: Level.Info, line: 2101, lineCount: 1, job: JOB, checkpointId: FAILED_CHECKPOINT });
+  writer.event({ ts: T0 + 210 * SECOND, kind: 'checkpoint.expired', template: 'C9', level: Level.Info, line: 2109, lineCount: 1, job: JOB, checkpointId: FAILED_CHECKPOINT });
   writer.job(JOB, 'orders');
   writer.vertex({ job: JOB, vertexId: 'src000000000000000000000000000000', name: 'Source: Kafka', parallelism: 2 });
   writer.vertex({ job: JOB, vertexId: MAP_VERTEX, name: 'Map', parallelism: 2 });

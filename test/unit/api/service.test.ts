@@ -46,7 +46,7 @@ describe('the service', () => {
     const tm1 = detail.gc.find((g) => g.tm === 'tm-1')!;
     expect(tm1.pauses.filter((p) => p.full)).toHaveLength(1);
     expect(detail.backpressure[0]).toMatchObject({ vertexName: 'Map', subtask: 1, level: 'high' });
-    expect(detail.logLines.map((l) => l.line)).toEqual([2101]);
+    expect(detail.logLines.map((l) => l.line)).toEqual([2109]);
     expect(detail.findings).toHaveLength(1);
     expect(await service.checkpointDetail(JOB, 999)).toBeNull();
   });

@@ -64,3 +64,13 @@ describe('logLines', () => {
     expect(page.after).toBeNull();
   });
 });
+
+describe('logLines event marks', () => {
+  it('marks records that matched a catalogue template', async () => {
+    const f = await makeFixture();
+    const page = logLines(f.db, { limit: 3, around: { sourceId: f.jmSource, line: 603 } });
+    expect(page.records.find((r) => r.line === 603)?.event).toBe('restart.region');
+    expect(page.records.filter((r) => r.event !== undefined)).toHaveLength(1);
+    f.db.close();
+  });
+});

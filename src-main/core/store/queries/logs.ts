@@ -42,6 +42,8 @@ export interface LogRecord {
   text: string;
   /** Continuation lines (a stack trace) folded under the record. */
   more: string[];
+  /** Kind of the catalogue template this record matched, when it is a recognised event. */
+  event?: string;
 }
 
 export interface LogPage {
@@ -213,7 +215,22 @@ function page(db: Db, filter: Filter, cursor: LogCursor, direction: 'forward' | 
   return { records: inTimeOrder(found.slice(0, limit)), exhausted, partial: false, scannedTo: null };
 }
 
+/** Marks the records that are recognised events, so the view can highlight them. */
+function markEvents(db: Db, records: LogRecord[]): void {
+  if (records.length === 0) return;
+  const byKey = new Map(records.map((r) => [`${r.sourceId}:${r.line}`, r]));
+  const ids = [...new Set(records.map((r) => r.sourceId))].map(Number).join(',');
+  const rows = db
+    .prepare(`SELECT source_id, line, kind FROM event WHERE ts_us >= ? AND ts_us <= ? AND source_id IN (${ids}) LIMIT ?`)
+    .all(records[0]!.ts, records[records.length - 1]!.ts, records.length * 4) as Array<{ source_id: number; line: number; kind: string }>;
+  for (const row of rows) {
+    const record = byKey.get(`${row.source_id}:${row.line}`);
+    if (record !== undefined) record.event = row.kind;
+  }
+}
+
 function sourcesOf(db: Db, records: LogRecord[]): LogPage['sources'] {
+  markEvents(db, records);
   const ids = [...new Set(records.map((r) => r.sourceId))];
   if (ids.length === 0) return [];
   return db.prepare(`SELECT id, path, tm_id AS tm FROM source WHERE id IN (${ids.map(Number).join(',')})`).all() as LogPage['sources'];
