@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkpointAnatomy } from '../../../../src-main/core/analysis/findings/rules/checkpoint-anatomy.js';
-import { byRule, healthyJob, IncidentBuilder } from './builder.js';
+import { byRule, healthyJob, IncidentBuilder, VERTICES } from './builder.js';
 
 let b: IncidentBuilder;
 afterEach(() => b.close());
@@ -47,6 +47,21 @@ describe('checkpoint anatomy', () => {
     const [f] = byRule(b.finish().findings([checkpointAnatomy]), 'checkpoint.anatomy');
     expect(f!.explanation).toContain('Map -> Filter (2/4) logged no barrier for checkpoint 11');
     expect(f!.explanation).toContain('backpressure or a slow upstream');
+  });
+
+  it('with DEBUG acknowledgements on the JobManager, names the deployed subtasks that never acknowledged', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.expired(11, 700);
+    for (const v of VERTICES) {
+      for (let s = 0; s < 4; s++) {
+        if (v === 'Sink: Unnamed' && s === 3) continue;
+        b.event(b.jm(), { sec: 702, kind: 'checkpoint.ack', checkpointId: 11, attempt: b.attempt(v, s), level: 2 });
+      }
+    }
+    const [f] = byRule(b.finish().findings([checkpointAnatomy]), 'checkpoint.anatomy');
+    expect(f!.title).toBe('Checkpoint 11 expired after 10 min: Sink: Unnamed (4/4) on tm-2 never acknowledged');
+    expect(f!.explanation).not.toContain('(2/4) on tm-2 never acknowledged');
   });
 
   it('uses measured phases from REST: a dominant async phase is the state upload', () => {

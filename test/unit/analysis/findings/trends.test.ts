@@ -54,6 +54,16 @@ describe('trends', () => {
     expect(f!.explanation).toContain('execution.checkpointing.tolerable-failed-checkpoints = 2');
   });
 
+  it('does not claim a failover the logs do not show when the tolerance is not in the bundle', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 5);
+    b.expired(6, 400);
+    const [f] = byRule(b.finish().findings([trends]), 'trend.consecutive-failures');
+    expect(f!.severity).toBe('warning');
+    expect(f!.title).toBe('Checkpoint 6 failed, more than the 0 tolerated');
+    expect(f!.explanation).toContain('no failover is logged after it');
+  });
+
   it('is quiet on a healthy job and on a single failure within a generous tolerance', () => {
     b = new IncidentBuilder();
     healthyJob(b, 20);

@@ -189,8 +189,9 @@ function findStragglers(ctx: DiagnosisContext, c: CheckpointFact): Straggler[] {
     ...subs.filter((s) => !s.declined && s.status !== 'pending' && s.late).sort((a, b) => (b.ackUs ?? 0) - (a.ackUs ?? 0)).map((s) => make(s, 'acknowledged late')),
   ];
   // With per-subtask acknowledgements (DEBUG) but no REST: the deployed subtasks that never acknowledged.
-  const acked = subs.filter((s) => s.status === 'acknowledged' || s.late || s.declined);
-  if (c.outcome === 'expired' && !coverage.restSubtasks && acked.length > 0 && c.triggerUs !== null) {
+  // Only timely acknowledgements (DEBUG C6 lines) show who did acknowledge; late messages alone do not.
+  const timelyAcks = subs.some((s) => s.status === 'acknowledged');
+  if (c.outcome === 'expired' && !coverage.restSubtasks && timelyAcks && c.triggerUs !== null) {
     const seen = new Set(subs.map((s) => `${s.vertexId}\u0000${s.subtask}`));
     for (const d of ctx.deployedSubtasks(c.job, c.triggerUs)) {
       const known = subs.find((s) => s.vertexId === d.vertexId && s.subtask === d.subtask);

@@ -138,26 +138,30 @@ function consecutiveFailures(ctx: DiagnosisContext, job: string, all: Checkpoint
   const evidence: EvidenceRef[] = best.slice(0, 6).map((c) => ctx.checkpointRef(c));
   if (tolerable.ref !== undefined) evidence.push(tolerable.ref);
   if (restart !== undefined) evidence.push(ctx.eventRef(restart, `job ${String(restart.attrs.to ?? 'restart')}`));
+  // A limit exceeded without a logged failover means the job configured a higher tolerance than the bundle shows.
+  const confirmed = exceeded && (restart !== undefined || tolerable.source !== 'default');
+  const ran = best.length === 1 ? `Checkpoint ${ids[0]} failed` : `${best.length} consecutive checkpoints failed (${listText(ids, 4)})`;
+  const failedOver = restart !== undefined ? `: the job failed over at ${ctx.time(restart.ts)}` : '';
   return [{
     rule: 'trend.consecutive-failures',
     role: 'risk',
-    severity: exceeded ? 'error' : 'warning',
-    confidence: 0.85,
+    severity: confirmed ? 'error' : 'warning',
+    confidence: confirmed ? 0.85 : 0.5,
     fromUs: best[0]!.triggerUs,
     toUs: best[best.length - 1]!.endUs ?? best[best.length - 1]!.triggerUs,
-    title: best.length === 1
-      ? `Checkpoint ${ids[0]} failed and ${tolerable.value} checkpoint failures are tolerated: the job failed over${restart !== undefined ? ` at ${ctx.time(restart.ts)}` : ''}`
-      : exceeded
-      ? `${best.length} consecutive checkpoints failed (${listText(ids, 4)}), more than the ${tolerable.value} tolerated: the job failed over${restart !== undefined ? ` at ${ctx.time(restart.ts)}` : ''}`
-      : `${best.length} consecutive checkpoints failed (${listText(ids, 4)}), close to the ${tolerable.value} tolerated`,
+    title: exceeded
+      ? `${ran}, more than the ${tolerable.value} tolerated${failedOver}`
+      : `${ran}, close to the ${tolerable.value} tolerated`,
     explanation:
       `${ctx.describeSetting(tolerable, String)}. ` +
       (exceeded
-        ? `The failure of checkpoint ${failAt!.id} went over the limit, and Flink fails the job with "Exceeded checkpoint tolerable failure threshold"${restart !== undefined ? `; ${ctx.jobLabel(job)} switched to ${String(restart.attrs.to ?? 'a restart')} at ${ctx.time(restart.ts)}` : ''}. The restart is a consequence: the cause is why the checkpoints failed.`
+        ? restart !== undefined
+          ? `The failure of checkpoint ${failAt!.id} went over the limit, and Flink fails the job with "Exceeded checkpoint tolerable failure threshold"; ${ctx.jobLabel(job)} switched to ${String(restart.attrs.to ?? 'a restart')} at ${ctx.time(restart.ts)}. The restart is a consequence: the cause is why the checkpoints failed.`
+          : `Checkpoint ${failAt!.id} went over that limit but no failover is logged after it${tolerable.source === 'default' ? ': the job probably sets a higher tolerance in code (CheckpointConfig#setTolerableCheckpointFailureNumber)' : ''}.`
         : `Another ${tolerable.value - best.length + 1} failure${tolerable.value - best.length + 1 > 1 ? 's' : ''} in a row fail${tolerable.value - best.length + 1 > 1 ? '' : 's'} the job.`),
     evidence,
     actions: ['Fix why checkpoints fail (see the checkpoint findings); raise execution.checkpointing.tolerable-failed-checkpoints only to ride out known transient failures.'],
-    missing: [],
+    missing: tolerable.source === 'default' ? ['The tolerable-failed-checkpoints setting is not in the bundle (set in code or not logged): REST `…/checkpoints/config` shows it.'] : [],
     job,
     checkpointId: best[best.length - 1]!.id,
     tm: null,
