@@ -86,13 +86,18 @@ function rebuildTaskManagers(db: Db): void {
 /** Vertex name → JobVertexID from REST job dumps and 1.16+ attempt ids; logs ≤1.15 only know names. */
 function vertexIdResolver(db: Db): (job: string | null, name: string | null, known: string | null) => string | null {
   const byName = new Map<string, string>();
+  // State-transition lines name the task but not the job: a name shared by no other job still resolves.
+  const byNameAnyJob = new Map<string, string | null>();
   for (const row of db.prepare('SELECT job, vertex_id, name FROM vertex').all() as Array<{ job: string; vertex_id: string; name: string }>) {
-    if (!row.vertex_id.startsWith('name:')) byName.set(`${row.job}\u0000${row.name}`, row.vertex_id);
+    if (row.vertex_id.startsWith('name:')) continue;
+    byName.set(`${row.job}\u0000${row.name}`, row.vertex_id);
+    byNameAnyJob.set(row.name, byNameAnyJob.has(row.name) ? null : row.vertex_id);
   }
   return (job, name, known) => {
     if (known !== null) return known;
     if (name === null) return null;
-    return byName.get(`${job ?? ''}\u0000${name}`) ?? `name:${name}`;
+    const id = job === null ? byNameAnyJob.get(name) : byName.get(`${job}\u0000${name}`);
+    return id ?? `name:${name}`;
   };
 }
 
@@ -156,6 +161,12 @@ interface CheckpointDraft {
   total: number | null;
   acked: number | null;
   evidence: { events: number[]; rest: boolean; inferred?: string };
+  /** What a decline said (exception message and root cause), kept apart from the reason category. */
+  declineCause: string | null;
+  declineReasonCode: string | null;
+  /** The CheckpointException message of a later failure line (1.15+ E2), which names the category exactly. */
+  failureMessage: string | null;
+  flinkVersion: string | null;
 }
 
 /** Precedence when several lines speak about one checkpoint: a completion wins, then the specific failure. */
@@ -187,6 +198,7 @@ function rebuildCheckpoints(db: Db): void {
       d = {
         job, id, triggerUs: null, endUs: null, outcome: 'unknown', durationMs: null, stateSize: null, checkpointedSize: null,
         type: null, typeRaw: null, failureReason: null, total: null, acked: null, evidence: { events: [], rest: false },
+        declineCause: null, declineReasonCode: null, failureMessage: null, flinkVersion: null,
       };
       drafts.set(key, d);
     }
@@ -202,12 +214,14 @@ function rebuildCheckpoints(db: Db): void {
 
   const lifecycle = eventsOfKinds(db, [
     'checkpoint.triggered', 'checkpoint.completed', 'checkpoint.expired', 'checkpoint.declined', 'checkpoint.failed',
-    'checkpoint.trigger-failed', 'checkpoint.stats',
+    'checkpoint.trigger-failed', 'checkpoint.stats', 'checkpoint.discarded',
   ]);
+  const versionOf = new Map((db.prepare('SELECT id, flink_version FROM source').all() as Array<{ id: number; flink_version: string | null }>).map((r) => [r.id, r.flink_version]));
   for (const row of lifecycle) {
     if (row.job === null || row.checkpoint_id === null) continue;
     const d = draft(row.job, row.checkpoint_id);
     d.evidence.events.push(row.id);
+    d.flinkVersion ??= versionOf.get(row.source_id) ?? null;
     const attrs = attrsOf(row);
     const reason = str(attrs.reason);
     const reasonCode = str(attrs.reasonCode);
@@ -228,12 +242,16 @@ function rebuildCheckpoints(db: Db): void {
         settle(d, 'expired', row.ts_us, reason ?? 'Checkpoint expired before completing.');
         break;
       case 'checkpoint.declined':
-        settle(d, 'declined', row.ts_us, reason ?? 'Checkpoint was declined.');
+      case 'checkpoint.discarded': // ≤1.10: "Discarding checkpoint" carries the decline's cause
+        if (row.kind === 'checkpoint.declined') settle(d, 'declined', row.ts_us);
+        d.declineCause ??= causeText(attrs);
+        d.declineReasonCode ??= reasonCode ?? null;
         break;
       case 'checkpoint.failed':
       case 'checkpoint.trigger-failed':
         settle(d, outcomeFromReason(reason, reasonCode), row.ts_us, reason);
         if (d.failureReason === null && reason !== undefined) d.failureReason = reason;
+        if (row.kind === 'checkpoint.failed') d.failureMessage ??= str(attrs.message) ?? reason ?? null;
         break;
       case 'checkpoint.stats':
         d.stateSize ??= num(attrs.bytes) ?? null;
@@ -272,6 +290,7 @@ function rebuildCheckpoints(db: Db): void {
   }
 
   inferUnsettled(db, drafts);
+  for (const d of drafts.values()) if (d.outcome === 'declined') d.failureReason = declineReason(d);
 
   // Total subtasks when REST is absent: the job's parallelism summed over its vertices, from task names.
   const parallelismByJob = new Map<string, number>();
@@ -296,6 +315,23 @@ function rebuildCheckpoints(db: Db): void {
       d.failureReason, d.total ?? parallelismByJob.get(d.job) ?? null, d.acked, JSON.stringify(d.evidence),
     );
   }
+}
+
+function causeText(attrs: Attrs): string | null {
+  const message = str(attrs.message) ?? str(attrs.reason);
+  if (message === undefined) return null;
+  const root = str(attrs.rootCauseMessage);
+  const rootClass = str(attrs.rootCauseClass);
+  return root === undefined ? message : `${message} Caused by ${rootClass ?? 'exception'}: ${root}`;
+}
+
+/** Flink ≥ 1.12 reports async-phase declines as CHECKPOINT_ASYNC_EXCEPTION; older versions as CHECKPOINT_DECLINED. */
+function declineReason(d: CheckpointDraft): string {
+  const [major, minor] = (d.flinkVersion ?? '99.99').split('.').map(Number);
+  const asyncCategory = (major ?? 99) > 1 || (minor ?? 99) >= 12;
+  const category = d.failureMessage
+    ?? (d.declineReasonCode === 'CHECKPOINT_ASYNC_EXCEPTION' && asyncCategory ? 'Asynchronous task checkpoint failed.' : 'Checkpoint was declined.');
+  return d.declineCause === null || d.declineCause === category ? category : `${category} (${d.declineCause})`;
 }
 
 /**
@@ -368,15 +404,17 @@ function rebuildSubtasks(db: Db): void {
     attemptInfo.set(row.attempt_id, row);
   }
   // REST names subtasks by vertex and index only: the attempt running at trigger time says where it ran.
+  // JobVertexIDs are unique across jobs, and JM state-transition lines do not name the job, so the key is
+  // vertex + subtask.
   const attemptsBySubtask = new Map<string, Array<{ firstSeen: number; tm: string | null; host: string | null; attempt: string }>>();
   for (const row of db.prepare('SELECT attempt_id, job, vertex_id, subtask, tm, host, first_seen_us FROM task_attempt WHERE vertex_id IS NOT NULL AND subtask IS NOT NULL ORDER BY first_seen_us').all() as Array<{
     attempt_id: string; job: string | null; vertex_id: string; subtask: number; tm: string | null; host: string | null; first_seen_us: number;
   }>) {
-    const key = `${row.job ?? ''}\u0000${row.vertex_id}\u0000${row.subtask}`;
+    const key = `${row.vertex_id}\u0000${row.subtask}`;
     attemptsBySubtask.set(key, [...(attemptsBySubtask.get(key) ?? []), { firstSeen: row.first_seen_us, tm: row.tm, host: row.host, attempt: row.attempt_id }]);
   }
-  const runningAttempt = (job: string, vertexId: string, subtask: number, at: number | null): { tm: string | null; host: string | null; attempt: string } | undefined => {
-    const candidates = attemptsBySubtask.get(`${job}\u0000${vertexId}\u0000${subtask}`) ?? [];
+  const runningAttempt = (vertexId: string, subtask: number, at: number | null): { tm: string | null; host: string | null; attempt: string } | undefined => {
+    const candidates = attemptsBySubtask.get(`${vertexId}\u0000${subtask}`) ?? [];
     const before = at === null ? candidates : candidates.filter((c) => c.firstSeen <= at);
     return before.at(-1) ?? candidates[0];
   };
@@ -524,7 +562,7 @@ function rebuildSubtasks(db: Db): void {
     if (d.endToEndMs === null && d.ackUs !== null && trigger !== null) d.endToEndMs = Math.round((d.ackUs - trigger) / 1000);
     if (d.tm === null && d.attempt !== null) d.tm = attemptInfo.get(d.attempt)?.tm ?? null;
     if (d.tm === null || d.attempt === null) {
-      const running = runningAttempt(d.job, d.vertexId, d.subtask, trigger);
+      const running = runningAttempt(d.vertexId, d.subtask, trigger);
       d.tm ??= running?.tm ?? null;
       d.host ??= running?.host ?? null;
       d.attempt ??= running?.attempt ?? null;
