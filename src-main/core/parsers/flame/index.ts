@@ -35,7 +35,8 @@ export const parseFlame: BufferParser = (input, ctx) => {
     return;
   }
   const first = text[start];
-  if (first === '{' || first === '[') importJson(text, env, ctx);
+  // '[' also opens collapsed lines that begin with a thread frame ('[main tid=1];…'), so look one token further.
+  if (first === '{' || (first === '[' && /^\[\s*[[{"\]\d-]/.test(text.slice(start, start + 64)))) importJson(text, env, ctx);
   else if (first === '<') importMarkup(text, env);
   else importPlainText(text, env);
 };
