@@ -7,7 +7,6 @@ import type { StackTable } from './stack-table.js';
 export interface ImportEnv {
   sink: RecordSink;
   hints: PathHints;
-  path: string;
 }
 
 /** Caps per-line warnings so a file of junk cannot flood the warning table. */

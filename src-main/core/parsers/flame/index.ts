@@ -13,7 +13,7 @@ import { importSpeedscope } from './speedscope.js';
  * where content alone cannot tell (a bare name/value/children tree saved from Flink's REST API).
  */
 export const parseFlame: BufferParser = (input, ctx) => {
-  const env: ImportEnv = { sink: ctx.sink, hints: hintsFromPath(ctx.path, ctx.clock), path: ctx.path };
+  const env: ImportEnv = { sink: ctx.sink, hints: hintsFromPath(ctx.path, ctx.clock) };
   const data = gunzipIfNeeded(input, ctx);
   if (data === undefined) return;
   if (data.length === 0) {

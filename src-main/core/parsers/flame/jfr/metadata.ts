@@ -50,7 +50,6 @@ export interface JfrClass {
   id: number;
   name: string;
   kind: Kind;
-  superType: string | undefined;
   fields: JfrField[];
 }
 
@@ -81,7 +80,8 @@ export class JfrMetadata {
     if (count < 0 || count > reader.remaining) throw new JfrOutOfBounds(reader.pos);
     const strings: string[] = [];
     for (let i = 0; i < count; i++) {
-      const value = readInlineString(reader);
+      // Metadata strings are inline (never pool references), so no string pool type is needed yet.
+      const value = readString(reader, -1);
       strings.push(typeof value === 'string' ? value : '');
     }
     const root = readElement(reader, strings, 0);
@@ -109,7 +109,7 @@ export class JfrMetadata {
         constantPool: field.attributes.get('constantPool') === 'true',
         array: (field.attributes.get('dimension') ?? '0') !== '0',
       }));
-    const cls: JfrClass = { id, name, kind: PRIMITIVE_KINDS[name] ?? Kind.Struct, superType: element.attributes.get('superType'), fields };
+    const cls: JfrClass = { id, name, kind: PRIMITIVE_KINDS[name] ?? Kind.Struct, fields };
     this.classes.set(id, cls);
     this.byName.set(name, cls);
   }
@@ -249,8 +249,4 @@ export function readString(reader: ByteReader, stringTypeId: number): string | n
     default:
       throw new Error(`unknown JFR string encoding ${encoding} at byte ${reader.pos - 1}`);
   }
-}
-
-function readInlineString(reader: ByteReader): string | null | JfrRef {
-  return readString(reader, -1);
 }
