@@ -7,10 +7,12 @@ import { infoCommand } from './commands/info.js';
 import { checkpointsCommand } from './commands/checkpoints.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
+import { gcCommand } from './commands/gc.js';
+import { flameCommand } from './commands/flame.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, diagnoseCommand, reportCommand, queryCommand, serveCommand];
+const COMMANDS: readonly Command[] = [ingestCommand, infoCommand, checkpointsCommand, gcCommand, flameCommand, diagnoseCommand, reportCommand, queryCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -13,3 +13,5 @@ export { listFindings, type FindingRow, type FindingFilter, type EvidenceRef, ty
 export { runDiagnosis, type DiagnosisRun } from '../analysis/findings/engine.js';
 export { incidentSummary } from '../analysis/findings/summary.js';
 export { buildReport, type ReportOptions } from '../report/report.js';
+export { gcSummary, type GcJvmSummary } from '../store/queries/gc.js';
+export { mergedTree, collapsed, listProfiles, type CallTreeNode, type MergedTree } from '../store/queries/flame.js';
