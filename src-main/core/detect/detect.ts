@@ -75,6 +75,10 @@ function sniffText(text: string, headWasFull: boolean, hint: NameHint | undefine
 
   const lines = sampleLines(text, headWasFull);
   const nonEmpty = lines.reduce((count, line) => (line.trim() === '' ? count : count + 1), 0);
+  // Collapsed stacks first: a stack of JVM GC threads ('[GC Thread#0 tid=…];…;G1ParTask::work 12') looks like
+  // a JDK 8 '[GC …' line to the GC sniffer, while no GC log line is 'frame;frame;… count'.
+  const flame = sniffFlameText(lines);
+  if (flame !== undefined) return flame;
   const gc = sniffGc(lines, nonEmpty);
   if (gc !== undefined) return gc;
   const flink = sniffFlinkLog(lines);
@@ -82,7 +86,7 @@ function sniffText(text: string, headWasFull: boolean, hint: NameHint | undefine
     const verdict = flinkVerdict(flink, hint);
     if (verdict !== undefined) return verdict;
   }
-  const known = sniffPrometheus(lines) ?? sniffFlameText(lines) ?? sniffOtherLog(lines, nonEmpty);
+  const known = sniffPrometheus(lines) ?? sniffOtherLog(lines, nonEmpty);
   if (known !== undefined) return known;
   const firstLine = lines.find((line) => line.trim() !== '') ?? '';
   return { kind: 'unknown', format: 'text', reason: `text without a known layout (first line '${clip(firstLine, 70)}')`, conclusive: false };
