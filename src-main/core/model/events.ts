@@ -27,6 +27,8 @@ export const EVENT_KINDS = [
   'checkpoint.discarded',
   'checkpoint.late-decline',
   'checkpoint.processing-error',
+  // The job failed because too many checkpoints failed in a row (E6 exception text)
+  'checkpoint.tolerance-exceeded',
   // TaskManager subtask snapshot phases (§2.6)
   'subtask.checkpoint-start',
   'subtask.sync-done',
@@ -78,6 +80,8 @@ export const EVENT_KINDS = [
   'tm.worker-requested',
   'jm.heartbeat-timeout',
   'jm.leadership-lost',
+  // JobMaster closed its ResourceManager connection (H11)
+  'rm.disconnect',
   // ZooKeeper / HA (§2.11)
   'ha.zk-suspended',
   'ha.zk-reconnected',

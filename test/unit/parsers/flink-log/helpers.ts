@@ -1,0 +1,110 @@
+import { ZoneClock } from '../../../../src-main/core/common/time.js';
+import type {
+  BackpressureSampleRecord,
+  EventRecord,
+  Level,
+  MetricSampleRecord,
+  ParseWarning,
+  RecordSink,
+} from '../../../../src-main/core/model/records.js';
+import type { SourceFacts } from '../../../../src-main/core/model/source.js';
+import { createFlinkLogParser } from '../../../../src-main/core/parsers/flink-log/index.js';
+
+export interface LineState {
+  ts: number;
+  level: Level;
+  continuation: boolean;
+}
+
+export interface Parsed {
+  events: EventRecord[];
+  facts: SourceFacts[];
+  warnings: ParseWarning[];
+  metrics: MetricSampleRecord[];
+  backpressure: BackpressureSampleRecord[];
+  /** currentTs / currentLevel / currentIsContinuation after each line. */
+  lines: LineState[];
+  /** All facts merged in call order, as the store merges them. */
+  merged: SourceFacts;
+}
+
+export interface ParseOptions {
+  path?: string;
+  zone?: string;
+}
+
+/** Feeds lines (an array, or one string split on \n) to a fresh Flink log parser with a collecting sink. */
+export function parse(input: string | readonly string[], options: ParseOptions = {}): Parsed {
+  const lines = typeof input === 'string' ? input.split('\n') : input;
+  const parsed: Parsed = { events: [], facts: [], warnings: [], metrics: [], backpressure: [], lines: [], merged: {} };
+  const sink: RecordSink = {
+    facts: (facts) => {
+      parsed.facts.push(facts);
+      const config = facts.config === undefined ? parsed.merged.config : { ...parsed.merged.config, ...facts.config };
+      parsed.merged = { ...parsed.merged, ...facts };
+      if (config !== undefined) parsed.merged.config = config;
+    },
+    event: (event) => parsed.events.push(event),
+    gc: () => undefined,
+    backpressure: (sample) => parsed.backpressure.push(sample),
+    metric: (sample) => parsed.metrics.push(sample),
+    restCheckpoint: () => undefined,
+    restSubtask: () => undefined,
+    vertex: () => undefined,
+    planEdge: () => undefined,
+    flame: () => undefined,
+    warning: (warning) => parsed.warnings.push(warning),
+  };
+  const parser = createFlinkLogParser({
+    sink,
+    clock: new ZoneClock(options.zone ?? 'UTC'),
+    path: options.path ?? 'jobmanager.log',
+    detection: { kind: 'flink-log', format: 'log4j2', reason: 'test' },
+  });
+  lines.forEach((line, index) => {
+    parser.line(line, index + 1);
+    parsed.lines.push({ ts: parser.currentTs, level: parser.currentLevel, continuation: parser.currentIsContinuation });
+  });
+  parser.end();
+  return parsed;
+}
+
+/** The only event of the input (fails the test when there is not exactly one). */
+export function only(input: string | readonly string[], options?: ParseOptions): EventRecord {
+  const { events } = parse(input, options);
+  if (events.length !== 1) {
+    throw new Error(`expected one event, got ${events.length}: ${JSON.stringify(events.map((e) => `${e.template}/${e.kind}`))}`);
+  }
+  return events[0]!;
+}
+
+export type Layout = 'log4j1' | 'log4j2' | 'logback';
+export const LAYOUTS: readonly Layout[] = ['log4j1', 'log4j2', 'logback'];
+
+/** logback `%logger{60}` shortens leading package segments to one letter when the name exceeds 60 characters. */
+export function abbreviate(logger: string): string {
+  if (logger.length <= 60) return logger;
+  const parts = logger.split('.');
+  for (let i = 0; i < parts.length - 1 && parts.join('.').length > 60; i++) parts[i] = parts[i]!.slice(0, 1);
+  return parts.join('.');
+}
+
+/**
+ * One record line in a Flink layout (flink-formats §1.1): `stamp` is `yyyy-MM-dd HH:mm:ss,SSS`.
+ * log4j 1: `%d %-5p %-60c %x - %m`, log4j 2: same with `[]` NDC, logback: `%d{….SSS} [%thread] %-5level %logger{60} %X{sourceThread} - %msg`.
+ */
+export function render(layout: Layout, stamp: string, level: string, logger: string, message: string, thread = 'main'): string {
+  switch (layout) {
+    case 'log4j1':
+      return `${stamp} ${level.padEnd(5)} ${logger.padEnd(60)}  - ${message}`;
+    case 'log4j2':
+      return `${stamp} ${level.padEnd(5)} ${logger.padEnd(60)} [] - ${message}`;
+    case 'logback':
+      return `${stamp.replace(',', '.')} [${thread}] ${level.padEnd(5)} ${abbreviate(logger)}  - ${message}`;
+  }
+}
+
+/** Epoch micros of a UTC wall-clock `yyyy-MM-dd HH:mm:ss,SSS`. */
+export function utc(stamp: string): number {
+  return Date.parse(`${stamp.replace(' ', 'T').replace(',', '.')}Z`) * 1000;
+}
