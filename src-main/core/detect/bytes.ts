@@ -25,15 +25,21 @@ export function inspectBytes(head: Buffer): ByteVerdict {
   let body = head;
   let note: string | undefined;
   if (firstNul >= 0) {
+    const nuls = countNul(head);
     if (firstNul >= MIN_TEXT_BEFORE_PADDING && isMostlyNul(head.subarray(firstNul))) {
       body = head.subarray(0, firstNul);
       note = `NUL padding from byte ${firstNul} ignored`;
+    } else if (nuls <= head.length * 0.005) {
+      // A few stray NULs (a crash mid-write, copytruncate rotation) do not make a log binary.
+      body = Buffer.from(head.filter((byte) => byte !== 0));
+      note = `${nuls} stray NUL byte${nuls === 1 ? '' : 's'} ignored`;
     } else {
       return { type: 'binary', reason: `NUL bytes in first ${sizeLabel(head.length)} (first at byte ${firstNul}): binary` };
     }
   }
   let control = 0;
-  for (const byte of body) {
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]!;
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) control++;
     else if (byte === 0x7f) control++;
   }
@@ -45,9 +51,15 @@ export function inspectBytes(head: Buffer): ByteVerdict {
   return note === undefined ? { type: 'text', text } : { type: 'text', text, note };
 }
 
+function countNul(bytes: Buffer): number {
+  let nul = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) nul++;
+  return nul;
+}
+
 function isMostlyNul(tail: Buffer): boolean {
   let nul = 0;
-  for (const byte of tail) if (byte === 0) nul++;
+  for (let i = 0; i < tail.length; i++) if (tail[i] === 0) nul++;
   return nul >= tail.length * 0.9;
 }
 

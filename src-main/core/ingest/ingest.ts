@@ -172,15 +172,19 @@ async function readHead(stream: Readable, bytes: number): Promise<{ head: Buffer
 }
 
 async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: EntryOptions): Promise<SourceSummary> {
-  const earlySha = entry.diskPath !== undefined ? await sha256OfFile(entry.diskPath) : undefined;
+  // Hashing while parsing costs nothing extra; a separate pass first only pays off when a finished source of
+  // the same size exists, i.e. when this may be a re-import that can be skipped before parsing.
+  const earlySha = entry.diskPath !== undefined && entry.size !== undefined && writer.hasSourceOfSize(entry.size)
+    ? await sha256OfFile(entry.diskPath)
+    : undefined;
   if (earlySha !== undefined && writer.alreadyIngested(earlySha)) {
     return { path: entry.path, kind: 'unknown', format: '', reason: 'same content already ingested (sha256)', lines: 0, events: 0, warnings: 0, status: 'skipped-duplicate' };
   }
   const stream = entry.open();
-  const hash = createHash('sha256');
+  const hash = earlySha === undefined ? createHash('sha256') : undefined;
   const warnings: ParseWarning[] = [];
   const { head, done } = await readHead(stream, HEAD_BYTES);
-  const detection: Detection = detect(entry.name, head);
+  const detection: Detection = detect(entry.name, head.subarray(0, HEAD_BYTES));
   const parser = parserFor(detection);
   const source: NewSource = {
     path: entry.path,
@@ -211,11 +215,11 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: 
     // Listed, not parsed: unknown and binary files are shown to the user with the reason.
     let bytes = 0;
     for await (const chunk of chunks()) {
-      hash.update(chunk);
+      hash?.update(chunk);
       bytes += chunk.length;
       options.onBytes(bytes, 0);
     }
-    source.sha256 = earlySha ?? hash.digest('hex');
+    source.sha256 = earlySha ?? hash!.digest('hex');
     source.bytes = bytes;
     if (earlySha === undefined && writer.alreadyIngested(source.sha256)) return { ...summary, status: 'skipped-duplicate' };
     writer.beginSource(source, 'listed');
@@ -290,20 +294,22 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: 
       }, sink.warning);
       for await (const chunk of chunks()) {
         if (options.signal?.aborted) throw new IngestCancelled();
-        hash.update(chunk);
+        hash?.update(chunk);
         bytes += chunk.length;
         splitter.push(chunk);
         options.onBytes(bytes, splitter.lines);
+        if (blocks.congested) await blocks.drain(2);
       }
       splitter.end();
       textParser.end();
       blocks.flush();
+      await blocks.drain();
       summary.lines = splitter.lines;
     } else {
       const parts: Buffer[] = [];
       for await (const chunk of chunks()) {
         if (options.signal?.aborted) throw new IngestCancelled();
-        hash.update(chunk);
+        hash?.update(chunk);
         bytes += chunk.length;
         if (bytes <= options.maxStructuredBytes) parts.push(chunk);
         options.onBytes(bytes, 0);
@@ -314,10 +320,10 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: 
         parser.parse(Buffer.concat(parts), context);
       }
     }
-    source.sha256 = earlySha ?? hash.digest('hex');
+    source.sha256 = earlySha ?? hash!.digest('hex');
     source.bytes = bytes;
     if (earlySha === undefined && writer.isDuplicate(source.sha256)) {
-      // Archive members are hashed while read, so a duplicate is only known now: drop the work.
+      // Hashed while read, so a duplicate is only known now: drop the work.
       writer.rollbackSource();
       return { ...summary, status: 'skipped-duplicate' };
     }
@@ -336,7 +342,7 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: 
     stream.destroy();
     if (error instanceof IngestCancelled) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    source.sha256 = earlySha ?? hash.copy().digest('hex');
+    source.sha256 = earlySha ?? hash!.copy().digest('hex');
     writer.recordFailure(source, warnings, `ingest failed: ${message}`);
     return { ...summary, warnings: summary.warnings + 1, status: 'failed' };
   }

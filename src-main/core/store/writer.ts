@@ -52,6 +52,7 @@ export class IncidentWriter {
     const s = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       hasSha: s('SELECT id, status FROM source WHERE sha256 = ?'),
+      hasSize: s("SELECT 1 FROM source WHERE bytes = ? AND status IN ('done', 'listed') LIMIT 1"),
       deleteSource: s('DELETE FROM source WHERE id = ?'),
       insertSource: s(`INSERT INTO source (path, kind, format, reason, sha256, bytes, tz, clock_offset_us, status, ingested_at)
         VALUES (@path, @kind, @format, @reason, @sha256, @bytes, @tz, @clockOffsetUs, @status, @ingestedAt)`),
@@ -121,6 +122,10 @@ export class IncidentWriter {
     this.sourceId = Number(info.lastInsertRowid);
     this.sourcePath = source.path;
     return this.sourceId;
+  }
+
+  hasSourceOfSize(bytes: number): boolean {
+    return this.stmt.hasSize!.get(bytes) !== undefined;
   }
 
   /** A finished source with this checksum exists (other than the one being written). */
