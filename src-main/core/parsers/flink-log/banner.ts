@@ -3,7 +3,8 @@ import type { AttrValue } from '../../model/records.js';
 
 /**
  * The start-up banner of `EnvironmentInformation.logEnvironmentInfo` (flink-formats §1.3): one INFO record per
- * line, between two dashed lines:
+ * line, between two dashed lines, printed through the logger its caller passes (ClusterEntrypoint,
+ * TaskManagerRunner, HistoryServer, …):
  *
  *   --------------------------------------------------------------------------------
  *    Starting StandaloneSessionClusterEntrypoint (Version: 1.17.2, Scala: 2.12, Rev:c0027e5, Date:…)
@@ -23,6 +24,12 @@ const MAX_HEAP = /^Maximum heap size: (\d+) MiBytes$/;
 const LOG_FILE = /^-Dlog\.file=(.+)$/;
 /** Options beyond this count are not kept (a runaway banner must not grow without bound). */
 const MAX_OPTIONS = 500;
+
+/** Cheap test first: this runs on every record. */
+export function isBannerStart(message: string): boolean {
+  const at = message.charCodeAt(0) === 32 ? 1 : 0;
+  return message.startsWith('Starting ', at) && STARTING.test(message.trim());
+}
 
 export type Component = NonNullable<SourceFacts['component']>;
 

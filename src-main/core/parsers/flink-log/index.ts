@@ -2,7 +2,7 @@ import { Level, type AttrValue, type EventRecord, type RecordSink } from '../../
 import type { SourceFacts } from '../../model/source.js';
 import { parseSlf4jReport } from '../metrics/slf4j-report.js';
 import type { ParseContext, TextParser, TextParserFactory } from '../types.js';
-import { BannerReader, type Banner } from './banner.js';
+import { BannerReader, isBannerStart, type Banner } from './banner.js';
 import { applyMatch, clip, compilePattern, groupsOf, type CompiledPattern } from './build.js';
 import { EXCEPTION_TEXTS, OOM_TYPES, TEMPLATES, templatesByLogger, type ExceptionTextSpec, type TemplateSpec } from './catalogue.js';
 import { hostFromFileName } from './ids.js';
@@ -44,7 +44,6 @@ const TEMPLATE_INDEX: ReadonlyMap<string, readonly CompiledTemplate[]> = (() => 
 
 const COMPILED_EXCEPTION_TEXTS: readonly CompiledExceptionText[] = EXCEPTION_TEXTS.map((spec) => ({ spec, pattern: compilePattern(spec.re) }));
 const SLF4J_REPORTER = 'Slf4jReporter';
-const ENVIRONMENT_INFORMATION = 'EnvironmentInformation';
 
 export const createFlinkLogParser: TextParserFactory = (ctx) => new FlinkLogParser(ctx);
 
@@ -82,6 +81,7 @@ class FlinkLogParser implements TextParser {
   private dayOffset = 0;
 
   private bannerSeen = false;
+  private bannerLogger = '';
   private config: Record<string, string> = {};
   private configCount = 0;
   private readonly recentExceptionTexts = new Map<string, number>();
@@ -180,14 +180,21 @@ class FlinkLogParser implements TextParser {
       this.metricsReport(lineCount);
       return;
     }
-    if (simpleName === ENVIRONMENT_INFORMATION) {
-      const banner = this.banner.feed(this.recMessage, this.recTs, this.recLine);
-      if (banner !== undefined) this.emitBanner(banner);
-      return;
-    }
+    // The banner is printed through the caller's logger (ClusterEntrypoint, TaskManagerRunner, …): it is
+    // recognised by its `Starting X (Version: …)` line and continues while that logger keeps printing.
     if (this.banner.open) {
+      if (simpleName === this.bannerLogger) {
+        const banner = this.banner.feed(this.recMessage, this.recTs, this.recLine);
+        if (banner !== undefined) this.emitBanner(banner);
+        return;
+      }
       const banner = this.banner.flush();
       if (banner !== undefined) this.emitBanner(banner);
+    }
+    if (isBannerStart(this.recMessage)) {
+      this.bannerLogger = simpleName;
+      this.banner.feed(this.recMessage, this.recTs, this.recLine);
+      return;
     }
 
     const message = this.recMessage.length > MAX_MATCH_CHARS ? this.recMessage.slice(0, MAX_MATCH_CHARS) : this.recMessage;

@@ -88,6 +88,8 @@ const IMPLIED_REASONS: ReadonlyArray<{ prefix: string; code: string | undefined;
   { prefix: 'TaskManager received a checkpoint request for unknown task ', code: 'TASK_CHECKPOINT_FAILURE', phase: 'trigger' },
 ];
 
+const EXCEPTION_CLASS_PREFIX = /^(?:[\w$]+\.)+[\w$]+: /;
+
 function normalize(text: string): string {
   let end = text.length;
   while (end > 0 && (text.charCodeAt(end - 1) === 46 /* . */ || text.charCodeAt(end - 1) === 32)) end--;
@@ -116,7 +118,8 @@ export interface ReasonMatch {
  * adds to custom messages, else a reason message inside the text, else an implied one.
  */
 export function reasonOf(text: string): ReasonMatch {
-  const whole = text.trimStart();
+  // `org.apache…CheckpointException: Could not …`: the implied-reason prefixes start after the class name.
+  const whole = text.trimStart().replace(EXCEPTION_CLASS_PREFIX, '');
   const implied = IMPLIED_REASONS.find((candidate) => whole.startsWith(candidate.prefix));
   const phase = implied?.phase;
   const marker = text.lastIndexOf('Failure reason: ');

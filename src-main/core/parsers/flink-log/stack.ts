@@ -57,6 +57,7 @@ export function exceptionHeader(line: string): ExceptionHeader | undefined {
 
 export interface StackSummary {
   first: ExceptionHeader | undefined;
+  /** The last `Caused by:` of the chain. */
   root: ExceptionHeader | undefined;
   topFrame: string | undefined;
   hasFrames: boolean;
@@ -76,7 +77,7 @@ export function summarizeStack(lines: readonly string[]): StackSummary {
     const header = exceptionHeader(line);
     if (header === undefined) continue;
     if (summary.first === undefined) summary.first = header;
-    else if (header.causedBy) summary.root = header;
+    if (header.causedBy) summary.root = header;
     if (header.message !== undefined && summary.messages.length < 8) summary.messages.push(header.message);
   }
   return summary;

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { ZoneClock } from '../../../../src-main/core/common/time.js';
 import type {
   BackpressureSampleRecord,
@@ -107,4 +108,13 @@ export function render(layout: Layout, stamp: string, level: string, logger: str
 /** Epoch micros of a UTC wall-clock `yyyy-MM-dd HH:mm:ss,SSS`. */
 export function utc(stamp: string): number {
   return Date.parse(`${stamp.replace(' ', 'T').replace(',', '.')}Z`) * 1000;
+}
+
+/** Like toMatchObject, but a key expected `undefined` must be absent or undefined (unknown values stay undefined). */
+export function expectFields(actual: object | undefined, expected: Readonly<Record<string, unknown>>): void {
+  const record = (actual ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(expected)) {
+    if (value === undefined) expect(record[key], key).toBeUndefined();
+    else expect(record[key], key).toEqual(value);
+  }
 }
