@@ -1,4 +1,4 @@
-import type { GcSession, Stamp } from './session.js';
+import { newEvent, type GcSession, type Stamp } from './session.js';
 import { durationToMicros, parseLocalStamp } from './units.js';
 
 /**
@@ -107,18 +107,11 @@ export class J9GcFormat {
       return;
     }
     const durationUs = durationToMicros(durationMs, 'ms');
-    this.session.emit({
-      ...this.session.timing(open.stamp, 'start', durationUs),
-      durationUs,
-      eventClass: 'pause',
-      kind: open.kind ?? 'other',
-      name: open.name ?? 'exclusive access',
-      cause: open.cause,
-      heapBeforeBytes: open.heapBeforeBytes,
-      heapAfterBytes: open.heapAfterBytes,
-      heapCommittedBytes: open.heapCommittedBytes,
-      line: open.line,
-      lineCount: lineNo - open.line + 1,
-    });
+    const event = newEvent(this.session.timing(open.stamp, 'start', durationUs), durationUs, 'pause', open.kind ?? 'other', open.name ?? 'exclusive access', open.line, lineNo - open.line + 1);
+    event.cause = open.cause;
+    event.heapBeforeBytes = open.heapBeforeBytes;
+    event.heapAfterBytes = open.heapAfterBytes;
+    event.heapCommittedBytes = open.heapCommittedBytes;
+    this.session.emit(event);
   }
 }

@@ -1,10 +1,10 @@
 import type { GcEventRecord } from '../../model/records.js';
-import type { GcSession, Stamp } from './session.js';
+import { newEvent, type GcSession, type Stamp } from './session.js';
 import {
-  HEAP_TRIPLE,
   describePause,
+  findHeapTriple,
   durationToMicros,
-  heapFromMatch,
+  applyHeap,
   parenGroups,
   parseLocalStamp,
   parseWallStamp,
@@ -33,7 +33,6 @@ const PREFIX = `(?:${DATE}: )?(?:${UPTIME}: )?(?:#\\d+: )?`;
 const DATE_PREFIX = new RegExp(`(${DATE}): `, 'y');
 const UPTIME_PREFIX = new RegExp(`(${UPTIME}): `, 'y');
 const GCID_PREFIX = /#(\d+): /y;
-const INNER_PREFIX = new RegExp(`${DATE}: |(?<![\\d.,])${UPTIME}: |#\\d+: `, 'g');
 
 /** CMS and G1 concurrent phases, alone on a line or written into the middle of a pause. */
 const CONCURRENT = new RegExp(
@@ -47,6 +46,12 @@ const ADAPTIVE_TAIL = /(?:PS)?AdaptiveSize\w*(?:::\w+)?:[^[\]]*$/;
 
 /** Lines of PrintHeapAtGC blocks and of the end-of-run heap summary; some hold unbalanced `[0x…)` ranges. */
 const HEAP_BLOCK_LINE = /^\s*(?:\{Heap before GC|Heap(?: after GC invocations=.*)?$|No shared spaces|\}\s*$)|\[0x[0-9a-f]+|\bused \d+K\b|region size \d+K/;
+/** Event and detail lines start with a stamp or a bracket (after spaces); only other lines need the regex. */
+function isHeapBlockLine(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 91) return false;
+  return HEAP_BLOCK_LINE.test(text);
+}
 const STOPPED = /^Total time for which application threads were stopped: ([\d.,]+) seconds(?:, Stopping threads took: ([\d.,]+) seconds)?/;
 const ROTATION = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) GC log file (created|has reached the maximum size)/;
 const EVENT_START = /^\[(?:Full GC|GC|Pause |Concurrent )/;
@@ -120,6 +125,41 @@ function lastSeconds(content: string): number | undefined {
   return digits === '' ? undefined : durationToMicros(digits, 's');
 }
 
+/** What the bracket children of an event say about it (one pass; no closures on this hot path). */
+interface ChildFacts {
+  pool: string | undefined;
+  initialMark: boolean;
+  remark: boolean;
+  oldCollected: boolean;
+  /** A whole young collection inside a CMS remark (CMSScavengeBeforeRemark). */
+  nestedYoung: BracketNode | undefined;
+}
+
+const OLD_GENERATION = /^(?:Tenured|ParOldGen|PSOldGen|CMS(?!-| Perm))/;
+const YOUNG_POOL = /^(ParNew|DefNew|PSYoungGen)/;
+
+function childFacts(node: BracketNode): ChildFacts {
+  const facts: ChildFacts = { pool: undefined, initialMark: false, remark: false, oldCollected: false, nestedYoung: undefined };
+  for (const child of node.children) {
+    const c = child.content.trim();
+    facts.pool ??= YOUNG_POOL.exec(c)?.[1];
+    if (c.startsWith('1 CMS-initial-mark')) facts.initialMark = true;
+    else if (c.startsWith('YG occupancy') || c.startsWith('1 CMS-remark')) facts.remark = true;
+    else if (OLD_GENERATION.test(c)) facts.oldCollected = true;
+    else if (c.startsWith('GC') && facts.nestedYoung === undefined) {
+      for (const pool of child.children) {
+        if (/^\s*(?:ParNew|DefNew)/.test(pool.content)) facts.nestedYoung = child;
+      }
+    }
+  }
+  return facts;
+}
+
+function firstCause(groups: readonly string[]): string | undefined {
+  for (const group of groups) if (!G1_KIND_WORDS.has(group)) return group;
+  return undefined;
+}
+
 const G1_KIND_WORDS = new Set(['young', 'mixed', 'initial-mark', 'to-space exhausted', 'to-space overflow', 'partial']);
 
 export class LegacyGcFormat {
@@ -157,7 +197,7 @@ export class LegacyGcFormat {
       return;
     }
     if (this.header(text, lineNo)) return;
-    if (HEAP_BLOCK_LINE.test(text)) {
+    if (isHeapBlockLine(text)) {
       this.session.continuationLine();
       const generation = /^\s*(garbage-first heap|par new generation|PSYoungGen|def new generation|Shenandoah Heap)/.exec(text)?.[1];
       if (generation !== undefined) this.session.setCollector(HEAP_BLOCK_COLLECTORS[generation]!, false);
@@ -192,7 +232,7 @@ export class LegacyGcFormat {
   private pendingLine(text: string, lineNo: number): void {
     const pending = this.pending!;
     this.session.continuationLine();
-    if (HEAP_BLOCK_LINE.test(text)) return;
+    if (isHeapBlockLine(text)) return;
     const rest = this.stripNoise(this.extractConcurrent(text, lineNo));
     if (!/[[\]]/.test(rest)) return; // tenuring ages, adaptive-size figures
     const prefix = this.parsePrefix(rest);
@@ -253,7 +293,7 @@ export class LegacyGcFormat {
       const bare = name.replace(/^(?:GC |CMS-)/, '').replace(/-end$/, '');
       if (this.pending === undefined) this.session.recordLine(stamp, lineNo);
       this.session.setCollector(name.startsWith('CMS') ? 'CMS' : 'G1', false);
-      this.session.emit({ ...timing, durationUs, eventClass: 'concurrent', kind: slug(bare), name, line: lineNo, lineCount: 1 });
+      this.session.emit(newEvent(timing, durationUs, 'concurrent', slug(bare), name, lineNo, 1));
       return '';
     });
   }
@@ -339,23 +379,16 @@ export class LegacyGcFormat {
 
   private safepoint(prefix: Prefix, m: RegExpExecArray, lineNo: number): void {
     const durationUs = durationToMicros(m[1]!, 's');
-    const flags = m[2] === undefined ? undefined : [`ttsp-us:${durationToMicros(m[2], 's')}`];
-    this.session.emit({
-      ...this.session.timing(prefix.stamp, 'end', durationUs),
-      durationUs,
-      eventClass: 'safepoint',
-      kind: 'safepoint',
-      name: 'Total time for which application threads were stopped',
-      line: lineNo,
-      lineCount: 1,
-      flags,
-    });
+    const event = newEvent(this.session.timing(prefix.stamp, 'end', durationUs), durationUs, 'safepoint', 'safepoint', 'Total time for which application threads were stopped', lineNo, 1);
+    if (m[2] !== undefined) event.flags = [`ttsp-us:${durationToMicros(m[2], 's')}`];
+    this.session.emit(event);
   }
 
   private complete(pending: PendingEvent): void {
-    const text = pending.text.replace(INNER_PREFIX, '');
+    // Inner stamps ('1.053: [ParNew…') stay in the text: they sit between brackets and no field reads them.
+    const text = pending.text;
     const { node } = parseNode(text, 1);
-    const content = node.content.replace(/\s+/g, ' ').trim();
+    const content = node.content.trim();
     if (content.startsWith('Pause ') || content.startsWith('Concurrent ')) {
       this.shenandoah(pending, content);
       return;
@@ -367,8 +400,8 @@ export class LegacyGcFormat {
       return;
     }
     const { groups } = parenGroups(content, head[0].length);
-    const children = node.children.map((child) => child.content.trim());
-    const cause = groups.find((g) => !G1_KIND_WORDS.has(g));
+    const children = childFacts(node);
+    const cause = firstCause(groups);
     const flags: string[] = [];
     if (head[1] === 'GC--' || text.includes('promotion failed')) flags.push('promotion-failed');
     if (text.includes('concurrent mode failure')) flags.push('concurrent-mode-failure');
@@ -390,34 +423,31 @@ export class LegacyGcFormat {
         kind = groups.includes('initial-mark') ? 'initial-mark' : groups.includes('mixed') || groups.includes('partial') ? 'mixed' : 'young';
         break;
       default:
-        if (cause === 'CMS Initial Mark' || children.some((c) => c.startsWith('1 CMS-initial-mark'))) kind = 'initial-mark';
-        else if (cause === 'CMS Final Remark' || children.some((c) => c.startsWith('YG occupancy') || c.startsWith('1 CMS-remark'))) kind = 'remark';
-        else if (children.some((c) => /^(?:Tenured|ParOldGen|PSOldGen|CMS(?!-| Perm))/.test(c))) kind = 'full';
+        if (cause === 'CMS Initial Mark' || children.initialMark) kind = 'initial-mark';
+        else if (cause === 'CMS Final Remark' || children.remark) kind = 'remark';
+        else if (children.oldCollected) kind = 'full';
         else kind = 'young';
     }
     this.inferCollector(head[1]!, children, kind);
 
-    let heap = HEAP_TRIPLE.exec(content);
-    const nestedYoung =
-      kind === 'remark'
-        ? node.children.find((child) => child.content.trimStart().startsWith('GC') && child.children.some((pool) => /^\s*(?:ParNew|DefNew)/.test(pool.content)))
-        : undefined;
+    let heap = findHeapTriple(content);
+    const nestedYoung = kind === 'remark' ? children.nestedYoung : undefined;
     if (nestedYoung !== undefined) {
       flags.push('scavenge-before-remark');
-      heap = HEAP_TRIPLE.exec(nestedYoung.content) ?? heap;
+      heap = findHeapTriple(nestedYoung.content) ?? heap;
     }
-    const event: GcEventRecord = {
-      ...this.session.timing(pending.prefix.stamp, 'start', durationUs),
+    const event = newEvent(
+      this.session.timing(pending.prefix.stamp, 'start', durationUs),
       durationUs,
-      eventClass: 'pause',
+      'pause',
       kind,
-      name: `${head[1]}${groups.map((g) => ` (${g})`).join('')}`,
-      cause,
-      gcId: pending.prefix.gcId,
-      line: pending.line,
-      lineCount: pending.lastLine - pending.line + 1,
-    };
-    if (heap !== null) Object.assign(event, heapFromMatch(heap));
+      groups.length === 0 ? head[1]! : `${head[1]} (${groups.join(') (')})`,
+      pending.line,
+      pending.lastLine - pending.line + 1,
+    );
+    event.cause = cause;
+    event.gcId = pending.prefix.gcId;
+    if (heap !== null) applyHeap(event, heap);
     else {
       const occupancy = /(\d+)K\((\d+)K\)/.exec(content);
       if (occupancy !== null) {
@@ -429,12 +459,12 @@ export class LegacyGcFormat {
     this.held = event;
   }
 
-  private inferCollector(head: string, children: readonly string[], kind: string): void {
+  private inferCollector(head: string, children: ChildFacts, kind: string): void {
     const session = this.session;
     if (head === 'GC pause' || head === 'GC remark' || head === 'GC cleanup') session.setCollector('G1', false);
-    else if (children.some((c) => c.startsWith('ParNew')) || kind === 'initial-mark' || kind === 'remark') session.setCollector('CMS', false);
-    else if (children.some((c) => c.startsWith('PSYoungGen'))) session.setCollector('Parallel', false);
-    else if (children.some((c) => c.startsWith('DefNew'))) session.setCollector('Serial', false);
+    else if (children.pool === 'ParNew' || kind === 'initial-mark' || kind === 'remark') session.setCollector('CMS', false);
+    else if (children.pool === 'PSYoungGen') session.setCollector('Parallel', false);
+    else if (children.pool === 'DefNew') session.setCollector('Serial', false);
   }
 
   /** Shenandoah 8u: `[Pause Init Mark (…), start]` then `[Pause Init Mark (…), 3.341 ms]`, both with prefixes. */
@@ -452,12 +482,12 @@ export class LegacyGcFormat {
     }
     const durationUs = durationToMicros(dm[1]!, dm[2]!);
     const withoutDuration = content.slice(0, dm.index);
-    const heap = HEAP_TRIPLE.exec(withoutDuration);
+    const heap = findHeapTriple(withoutDuration);
     const name = (heap === null ? withoutDuration : withoutDuration.slice(0, heap.index)).trim();
     const started = this.shenandoahStarts.get(name);
     this.shenandoahStarts.delete(name);
     const timing = started !== undefined ? session.timing(started, 'start', durationUs) : session.timing(pending.prefix.stamp, 'end', durationUs);
-    const event: GcEventRecord = { ...timing, durationUs, eventClass: 'concurrent', kind: '', name, line: pending.line, lineCount: 1 };
+    const event = newEvent(timing, durationUs, 'concurrent', '', name, pending.line, 1);
     if (name.startsWith('Pause ')) {
       const pause = describePause(name.slice(6));
       event.eventClass = 'pause';
@@ -471,7 +501,7 @@ export class LegacyGcFormat {
     } else {
       event.kind = slug(name.replace(/ \(.*$/, ''));
     }
-    if (heap !== null) Object.assign(event, heapFromMatch(heap));
+    if (heap !== null) applyHeap(event, heap);
     session.emit(event);
   }
 

@@ -1,6 +1,6 @@
 import { Level, levelFromName, type GcEventRecord } from '../../model/records.js';
-import type { GcSession, Stamp } from './session.js';
-import { HEAP_TRIPLE, describePause, durationToMicros, heapFromMatch, parseWallStamp, sizeToBytes, slug } from './units.js';
+import { newEvent, type EventTiming, type GcSession, type Stamp } from './session.js';
+import { describePause, findHeapTriple, trailingDuration, durationToMicros, applyHeap, parseWallStamp, sizeToBytes, slug } from './units.js';
 
 /**
  * HotSpot Unified Logging (JDK 9+, `-Xlog:gc*,safepoint`) for G1, Parallel, Serial, CMS, ZGC (incl. generational)
@@ -45,27 +45,28 @@ export function parseDecorators(text: string, session: GcSession): Decorated | u
     if (close < 0) break;
     const body = text.slice(pos + 1, close);
     const c0 = body.charCodeAt(0);
-    let m: RegExpExecArray | null;
+    const last = body.charCodeAt(body.length - 1);
     if (c0 >= 48 && c0 <= 57) {
-      if (ISO.test(body)) {
+      // Told apart by shape: ISO date, `12.345s`, `245ms`, `3564874277ns`, bare pid/tid.
+      if (body.length >= 19 && body.charCodeAt(10) === 84 && ISO.test(body)) {
         if (Number.isNaN(wallUs)) wallUs = parseWallStamp(body, session.ctx.clock);
-      } else if ((m = UPTIME_S.exec(body)) !== null) {
-        uptimeUs = durationToMicros(m[1]!, 's');
-      } else if ((m = MILLIS.exec(body)) !== null) {
-        const value = Number(m[1]);
+      } else if (last === 115 && body.charCodeAt(body.length - 2) === 109 && MILLIS.test(body)) {
+        const value = Number(body.slice(0, -2));
         if (value >= EPOCH_MS_FLOOR) {
           if (Number.isNaN(wallUs)) wallUs = value * 1000 + session.ctx.clock.clockOffsetMicros;
         } else uptimeUs = value * 1000;
-      } else if ((m = NANOS.exec(body)) !== null) {
+      } else if (last === 115 && body.charCodeAt(body.length - 2) === 110 && NANOS.test(body)) {
         // uptimenanos; timenanos has an arbitrary origin and says nothing about wall clock.
-        if (Number.isNaN(uptimeUs)) uptimeUs = Math.round(Number(m[1]) / 1000);
+        if (Number.isNaN(uptimeUs)) uptimeUs = Math.round(Number(body.slice(0, -2)) / 1000);
+      } else if (last === 115 && UPTIME_S.test(body)) {
+        uptimeUs = durationToMicros(body.slice(0, -1), 's');
       } else if (/^\d+$/.test(body)) {
         if (numbers++ === 0 && session.pid === undefined) session.pid = Number(body);
       } else break;
-    } else if ((m = LEVEL.exec(body)) !== null) {
-      level = m[1];
+    } else if (LEVEL.test(body)) {
+      level = body.trimEnd();
     } else if (WORD.test(body)) {
-      words.push(body.trim());
+      words.push(body.trimEnd());
     } else break;
     groups++;
     pos = close + 1;
@@ -77,7 +78,6 @@ export function parseDecorators(text: string, session: GcSession): Decorated | u
   return { stamp: { wallUs, uptimeUs }, level, tags: words.length > 0 ? words[words.length - 1] : undefined, message: text.slice(pos) };
 }
 
-const TRAILING_DURATION = / (\d+(?:[.,]\d+)?)(ms|s|us|ns)$/;
 const GC_ID = /^GC\((\d+)\) /;
 const COLLECTORS: Array<[RegExp, string]> = [
   [/^G1/, 'G1'],
@@ -148,16 +148,17 @@ export class UnifiedGcFormat {
     } else if ((m = /^(Allocation|Relocation) Stall \((.*)\) (\d+(?:[.,]\d+)?)(ms|s|us|ns)$/.exec(message)) !== null) {
       const durationUs = durationToMicros(m[3]!, m[4]!);
       this.flushHeldFull();
-      session.emit({
-        ...session.timing(stamp, 'end', durationUs),
+      const stall = newEvent(
+        session.timing(stamp, 'end', durationUs),
         durationUs,
-        eventClass: 'alloc-stall',
-        kind: `${m[1]!.toLowerCase()}-stall`,
-        name: message.slice(0, message.length - m[3]!.length - m[4]!.length - 1),
-        flags: [`thread:${m[2]}`],
-        line: lineNo,
-        lineCount: 1,
-      });
+        'alloc-stall',
+        `${m[1]!.toLowerCase()}-stall`,
+        message.slice(0, message.length - m[3]!.length - m[4]!.length - 1),
+        lineNo,
+        1,
+      );
+      stall.flags = [`thread:${m[2]}`];
+      session.emit(stall);
     } else if ((m = /^Entering safepoint region: (.+?)\s*$/.exec(message)) !== null) {
       this.safepointOperation = m[1];
     } else if ((m = /^Total time for which application threads were stopped: ([\d.,]+) seconds(?:, Stopping threads took: ([\d.,]+) seconds)?/.exec(message)) !== null) {
@@ -179,12 +180,12 @@ export class UnifiedGcFormat {
 
   private withId(gcId: number, body: string, stamp: Stamp, lineNo: number): void {
     const session = this.session;
-    const durationMatch = TRAILING_DURATION.exec(body);
-    const gen = /^([YyO]): /.exec(body);
+    const gen = body.charCodeAt(1) === 58 ? /^([YyO]): /.exec(body) : null;
     const rest = gen === null ? body : body.slice(gen[0].length);
+    const durationMatch = trailingDuration(rest);
     if (rest.startsWith('Pause ')) {
-      if (durationMatch === null) return; // the gc,start line; the summary line carries the duration
-      this.pause(gcId, rest.slice(6, rest.length - durationMatch[0].length), durationToMicros(durationMatch[1]!, durationMatch[2]!), gen?.[1], stamp, lineNo);
+      if (durationMatch === undefined) return; // the gc,start line; the summary line carries the duration
+      this.pause(gcId, rest.slice(6, durationMatch.index), durationToMicros(durationMatch.value, durationMatch.unit), gen?.[1], stamp, lineNo);
       return;
     }
     if (rest.startsWith('Garbage Collection (') || rest.startsWith('Major Collection (') || rest.startsWith('Minor Collection (')) {
@@ -192,28 +193,23 @@ export class UnifiedGcFormat {
       return;
     }
     if (rest.startsWith('Concurrent ')) {
-      if (durationMatch === null) return;
-      const durationUs = durationToMicros(durationMatch[1]!, durationMatch[2]!);
-      const withoutDuration = rest.slice(0, rest.length - durationMatch[0].length);
-      const heap = HEAP_TRIPLE.exec(withoutDuration);
+      if (durationMatch === undefined) return;
+      const durationUs = durationToMicros(durationMatch.value, durationMatch.unit);
+      const withoutDuration = rest.slice(0, durationMatch.index);
+      const heap = findHeapTriple(withoutDuration);
       const name = (heap === null ? withoutDuration : withoutDuration.slice(0, heap.index)).trim();
       const isCycle = /^Concurrent (?:Mark |Undo )?Cycle$/.test(name);
       if (isCycle) session.setCollector('G1', false);
-      const event: GcEventRecord = {
-        ...session.timing(stamp, 'end', durationUs),
-        durationUs,
-        eventClass: isCycle ? 'cycle' : 'concurrent',
-        kind: slug(name.replace(/ \(.*$/, '')),
-        name,
-        gcId,
-        line: lineNo,
-        lineCount: 1,
-      };
-      if (heap !== null) Object.assign(event, heapFromMatch(heap));
+      const event = newEvent(session.timing(stamp, 'end', durationUs), durationUs, isCycle ? 'cycle' : 'concurrent', slug(name.replace(/ \(.*$/, '')), name, lineNo, 1);
+      event.gcId = gcId;
+      if (heap !== null) applyHeap(event, heap);
       this.flushHeldFull();
       session.emit(event);
       return;
     }
+    const first = rest.charCodeAt(0);
+    // Most id lines are heap/phase/cpu details; only a few shapes matter here.
+    if (first !== 84 && first !== 69 && first !== 77 && first !== 72 && first !== 80 && first !== 68) return;
     let m: RegExpExecArray | null;
     if (/^To-space exhausted|^Evacuation Failure/.test(rest)) this.toSpaceExhausted.add(gcId);
     else if ((m = /^(?:Heap )?Max Capacity: (\d+)([KMGT])/.exec(rest)) !== null) session.heapMaxBytes = sizeToBytes(m[1]!, m[2]!);
@@ -224,29 +220,21 @@ export class UnifiedGcFormat {
 
   private pause(gcId: number, afterPause: string, durationUs: number, generation: string | undefined, stamp: Stamp, lineNo: number): void {
     const session = this.session;
-    const heap = HEAP_TRIPLE.exec(afterPause);
+    const heap = findHeapTriple(afterPause);
     const nameText = (heap === null ? afterPause : afterPause.slice(0, heap.index)).trim();
     const pause = describePause(nameText);
     this.inferFromPause(pause.base, nameText, pause.flags);
     const flags = [...pause.flags];
     if (generation !== undefined) flags.push(generation === 'O' ? 'generation:old' : 'generation:young');
     if (this.toSpaceExhausted.delete(gcId)) flags.push('to-space-exhausted');
-    const event: GcEventRecord = {
-      ...session.timing(stamp, 'end', durationUs),
-      durationUs,
-      eventClass: 'pause',
-      kind: pause.kind,
-      name: `Pause ${nameText}`,
-      cause: pause.cause ?? this.cycleCauses.get(gcId),
-      gcId,
-      line: lineNo,
-      lineCount: 1,
-    };
+    const event = newEvent(session.timing(stamp, 'end', durationUs), durationUs, 'pause', pause.kind, `Pause ${nameText}`, lineNo, 1);
+    event.cause = pause.cause ?? this.cycleCauses.get(gcId);
+    event.gcId = gcId;
     if ((pause.kind === 'degenerated' || pause.kind === 'full') && this.shenandoahCancel !== undefined && session.collector === 'Shenandoah') {
       event.cause ??= this.shenandoahCancel;
       this.shenandoahCancel = undefined;
     }
-    if (heap !== null) Object.assign(event, heapFromMatch(heap));
+    if (heap !== null) applyHeap(event, heap);
     if (flags.length > 0) event.flags = flags;
 
     const held = this.heldFull;
@@ -271,15 +259,15 @@ export class UnifiedGcFormat {
   }
 
   /** `Garbage Collection (cause) 106M(0%)->88M(0%)`, Gen-ZGC `Major Collection (cause) … 0.036s`: cycles, not pauses. */
-  private zgcCycle(gcId: number, rest: string, durationMatch: RegExpExecArray | null, stamp: Stamp, lineNo: number): void {
+  private zgcCycle(gcId: number, rest: string, durationMatch: ReturnType<typeof trailingDuration>, stamp: Stamp, lineNo: number): void {
     const session = this.session;
     if (!rest.startsWith('Garbage')) this.generational = true;
     session.setCollector(this.generational ? 'ZGC (generational)' : 'ZGC', this.generational);
-    const withoutDuration = durationMatch === null ? rest : rest.slice(0, rest.length - durationMatch[0].length);
-    const heap = HEAP_TRIPLE.exec(withoutDuration);
+    const withoutDuration = durationMatch === undefined ? rest : rest.slice(0, durationMatch.index);
+    const heap = findHeapTriple(withoutDuration);
     const nameText = (heap === null ? withoutDuration : withoutDuration.slice(0, heap.index)).trim();
     const cause = /\(([^()]*(?:\([^()]*\))?[^()]*)\)/.exec(nameText)?.[1];
-    if (heap === null && durationMatch === null) {
+    if (heap === null && durationMatch === undefined) {
       this.cycleStarts.set(gcId, stamp);
       if (cause !== undefined) this.cycleCauses.set(gcId, cause);
       return;
@@ -290,9 +278,9 @@ export class UnifiedGcFormat {
     this.cycleCauses.delete(gcId);
     let durationUs: number;
     let flags: string[] | undefined;
-    let timing;
-    if (durationMatch !== null) {
-      durationUs = durationToMicros(durationMatch[1]!, durationMatch[2]!);
+    let timing: EventTiming;
+    if (durationMatch !== undefined) {
+      durationUs = durationToMicros(durationMatch.value, durationMatch.unit);
       timing = session.timing(stamp, 'end', durationUs);
     } else if (started !== undefined && elapsed(started, stamp) !== undefined) {
       durationUs = elapsed(started, stamp)!;
@@ -300,37 +288,31 @@ export class UnifiedGcFormat {
     } else {
       durationUs = 0;
       flags = ['duration-unknown'];
-      timing = { ...session.timing(stamp, 'start', 0), timeBasis: 'logged-end' };
+      timing = session.timing(stamp, 'start', 0);
+      timing.timeBasis = 'logged-end';
     }
-    const event: GcEventRecord = {
-      ...timing,
-      durationUs,
-      eventClass: 'cycle',
-      kind: slug(nameText.replace(/ \(.*$/, '')),
-      name: nameText,
-      cause,
-      gcId,
-      line: lineNo,
-      lineCount: 1,
-      flags,
-    };
-    if (heap !== null) Object.assign(event, heapFromMatch(heap));
+    const event = newEvent(timing, durationUs, 'cycle', slug(nameText.replace(/ \(.*$/, '')), nameText, lineNo, 1);
+    event.cause = cause;
+    event.gcId = gcId;
+    event.flags = flags;
+    if (heap !== null) applyHeap(event, heap);
     this.flushHeldFull();
     session.emit(event);
   }
 
   private safepoint(stamp: Stamp, durationUs: number, reachingUs: number | undefined, operation: string | undefined, lineNo: number): void {
     this.flushHeldFull();
-    this.session.emit({
-      ...this.session.timing(stamp, 'end', durationUs),
+    const event = newEvent(
+      this.session.timing(stamp, 'end', durationUs),
       durationUs,
-      eventClass: 'safepoint',
-      kind: 'safepoint',
-      name: operation ?? 'Total time for which application threads were stopped',
-      line: lineNo,
-      lineCount: 1,
-      flags: reachingUs === undefined ? undefined : [`ttsp-us:${reachingUs}`],
-    });
+      'safepoint',
+      'safepoint',
+      operation ?? 'Total time for which application threads were stopped',
+      lineNo,
+      1,
+    );
+    if (reachingUs !== undefined) event.flags = [`ttsp-us:${reachingUs}`];
+    this.session.emit(event);
   }
 
   /** Rotated files lack the `Using …` preamble: the collector shows in the names it logs. */

@@ -1,4 +1,5 @@
 import type { ZoneClock } from '../../common/time.js';
+import type { GcEventRecord } from '../../model/records.js';
 
 /** GC logs follow the JVM locale: `0,0082230 secs`, `[2,048s]`. Heap figures never carry a separator. */
 export function parseDecimal(text: string): number {
@@ -31,28 +32,43 @@ export function durationToMicros(value: string, unit: string): number {
 export const HEAP_TRIPLE =
   /(\d+(?:[.,]\d+)?)([BKMGT])(?:\(\d+%\))?->(\d+(?:[.,]\d+)?)([BKMGT])(?:\(\d+%\))?(?:\((\d+(?:[.,]\d+)?)([BKMGT])\))?/;
 
-export interface HeapFigures {
-  heapBeforeBytes?: number;
-  heapAfterBytes?: number;
-  heapCommittedBytes?: number;
+/** HEAP_TRIPLE.exec, skipped cheaply on the many texts without an arrow. */
+export function findHeapTriple(text: string): RegExpExecArray | null {
+  return text.includes('->') ? HEAP_TRIPLE.exec(text) : null;
 }
 
-export function heapFromMatch(m: RegExpExecArray): HeapFigures {
-  const figures: HeapFigures = {
-    heapBeforeBytes: sizeToBytes(m[1]!, m[2]!),
-    heapAfterBytes: sizeToBytes(m[3]!, m[4]!),
-  };
-  if (m[5] !== undefined) figures.heapCommittedBytes = sizeToBytes(m[5], m[6]!);
-  return figures;
+/** Sets the heap figures of a HEAP_TRIPLE match on an event. */
+export function applyHeap(event: GcEventRecord, m: RegExpExecArray): void {
+  event.heapBeforeBytes = sizeToBytes(m[1]!, m[2]!);
+  event.heapAfterBytes = sizeToBytes(m[3]!, m[4]!);
+  if (m[5] !== undefined) event.heapCommittedBytes = sizeToBytes(m[5], m[6]!);
 }
 
 const OFFSET_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)[.,](\d{3})(?:([+-])(\d\d):?(\d\d)|(Z))?$/;
+/** Minute prefix ('2022-07-26T21:00' + zone) → epoch ms of that minute: one Date.UTC per minute of log, not per line. */
+const minuteCache = new Map<string, number>();
 
 /**
  * `2022-07-26T21:00:40.750+0800` (JDK 8 datestamp, UL `time`/`utctime`) to epoch µs. The offset printed on the
  * line wins (it follows DST changes mid-file); a stamp without one is local time of the source's zone.
  */
 export function parseWallStamp(text: string, clock: ZoneClock): number {
+  // Fast path for the common fixed-width shape with a ±HHMM offset.
+  if (text.length === 28 && text.charCodeAt(10) === 84 && (text.charCodeAt(23) === 43 || text.charCodeAt(23) === 45)) {
+    const key = text.slice(0, 16) + text.slice(23);
+    let minuteMs = minuteCache.get(key);
+    if (minuteMs === undefined) {
+      const m = OFFSET_STAMP.exec(text);
+      if (m === null) return Number.NaN;
+      const offsetMinutes = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+      minuteMs = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) - offsetMinutes * 60_000;
+      if (minuteCache.size > 100_000) minuteCache.clear();
+      minuteCache.set(key, minuteMs);
+    }
+    const seconds = (text.charCodeAt(17) - 48) * 10 + (text.charCodeAt(18) - 48);
+    const millis = (text.charCodeAt(20) - 48) * 100 + (text.charCodeAt(21) - 48) * 10 + (text.charCodeAt(22) - 48);
+    if (seconds >= 0 && seconds <= 60 && millis >= 0 && millis <= 999) return (minuteMs + seconds * 1000 + millis) * 1000 + clock.clockOffsetMicros;
+  }
   const m = OFFSET_STAMP.exec(text);
   if (m === null) return Number.NaN;
   const fields = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7])] as const;
@@ -128,6 +144,25 @@ export function slug(name: string): string {
     .replace(/^-|-$/g, '');
 }
 
+const UNIT_SUFFIXES = ['ms', 'us', 'ns', 's'] as const;
+
+/**
+ * A trailing ` 12.345ms` / ` 0.036s` / ` 1516us`: the duration UL prints last. Scanned from the end by hand,
+ * the hot path of every UL line.
+ */
+export function trailingDuration(text: string): { value: string; unit: string; index: number } | undefined {
+  const space = text.lastIndexOf(' ');
+  if (space < 0) return undefined;
+  const token = text.slice(space + 1);
+  for (const unit of UNIT_SUFFIXES) {
+    if (!token.endsWith(unit)) continue;
+    const value = token.slice(0, token.length - unit.length);
+    if (value === '' || !/^\d+(?:[.,]\d+)?$/.test(value)) return undefined;
+    return { value, unit, index: space };
+  }
+  return undefined;
+}
+
 /** Qualifiers in pause names that say which variant ran, not why. */
 const PAUSE_QUALIFIERS = new Set(['Normal', 'Concurrent Start', 'Prepare Mixed', 'Mixed', 'unload classes', 'process weakrefs', 'update refs', 'Major', 'Minor']);
 
@@ -144,9 +179,14 @@ export function describePause(afterPause: string): PauseName {
   const open = afterPause.indexOf(' (');
   const base = (open < 0 ? afterPause : afterPause.slice(0, open)).trim();
   const { groups } = open < 0 ? { groups: [] } : parenGroups(afterPause, open);
-  const qualifiers = groups.filter((g) => PAUSE_QUALIFIERS.has(g));
+  const qualifiers: string[] = [];
+  const flags: string[] = [];
+  for (const group of groups) {
+    if (!PAUSE_QUALIFIERS.has(group)) continue;
+    qualifiers.push(group);
+    if (group !== 'Normal' && group !== 'Mixed' && group !== 'Concurrent Start') flags.push(slug(group));
+  }
   const kind = pauseKind(base, qualifiers);
-  const flags = qualifiers.filter((q) => q !== 'Normal' && q !== 'Mixed' && q !== 'Concurrent Start').map(slug);
   let cause: string | undefined;
   for (const group of groups) {
     if (PAUSE_QUALIFIERS.has(group)) continue;
