@@ -17,6 +17,7 @@ export default defineConfig({
           electron: resolve('src-main/electron/main.ts'),
           'engine-host': resolve('src-main/electron/engine-host.ts'),
           'ingest-worker': resolve('src-main/core/ingest/worker.ts'),
+          'parse-worker': resolve('src-main/core/ingest/parse-worker.ts'),
         },
         // Chunks sit beside the entries so `new URL('./ingest-worker.js', import.meta.url)` resolves from any of them.
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

@@ -5,15 +5,15 @@ import { ZoneClock } from '../common/time.js';
 import { walkInputs } from '../archive/walk.js';
 import type { BundleEntry, BundleWarning } from '../archive/types.js';
 import { detect, SNIFF_BYTES } from '../detect/detect.js';
-import type { ParseWarning, RecordSink } from '../model/records.js';
-import type { Detection, SourceKind } from '../model/source.js';
+import type { Detection } from '../model/source.js';
 import { parserFor } from '../parsers/registry.js';
-import { LineSplitter } from '../parsers/text/line-splitter.js';
-import type { ParseContext } from '../parsers/types.js';
-import { openIncident, type Db } from '../store/database.js';
-import { LogBlockBuilder } from '../store/log-blocks.js';
-import { IncidentWriter, type NewSource } from '../store/writer.js';
+import { openIncident, translateSqliteError, type Db } from '../store/database.js';
+import { IncidentWriter } from '../store/writer.js';
 import { rebuildDerived } from '../analysis/rebuild.js';
+import { ParsePool, type PooledOutcome } from './parse-pool.js';
+import { IngestCancelled, ingestSource, type SourceInput, type SourceSummary } from './source-ingest.js';
+
+export { IngestCancelled, type SourceSummary };
 
 export interface IngestOptions {
   inputs: readonly string[];
@@ -37,28 +37,10 @@ export interface IngestProgress {
   warnings: number;
 }
 
-export interface SourceSummary {
-  path: string;
-  kind: SourceKind;
-  format: string;
-  reason: string;
-  lines: number;
-  events: number;
-  warnings: number;
-  status: 'done' | 'failed' | 'skipped-duplicate' | 'listed';
-}
-
 export interface IngestSummary {
   sources: SourceSummary[];
   bundleWarnings: BundleWarning[];
   cancelled: boolean;
-}
-
-export class IngestCancelled extends Error {
-  constructor() {
-    super('ingest cancelled');
-    this.name = 'IngestCancelled';
-  }
 }
 
 const HEAD_BYTES = SNIFF_BYTES;
@@ -82,6 +64,8 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
   const progress: IngestProgress = { phase: 'reading', filesDone: 0, bytesDone: 0, linesDone: 0, warnings: 0 };
   const report = (): void => options.onProgress?.({ ...progress });
   let lastReport = 0;
+  const pool = ParsePool.start();
+  const outcomes: Array<Promise<PooledOutcome>> = [];
 
   try {
     await walkInputs(options.inputs, {
@@ -92,11 +76,17 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
         progress.warnings++;
       },
       onEntry: async (entry) => {
-        const result = await ingestEntry(entry, writer, {
+        let fileBytes = 0;
+        let fileLines = 0;
+        const { outcome } = await ingestEntry(entry, writer, pool, {
           tz,
           signal: options.signal,
           maxStructuredBytes: options.maxStructuredBytes ?? DEFAULT_MAX_STRUCTURED,
           onBytes: (bytes, lines) => {
+            progress.bytesDone += bytes - fileBytes;
+            progress.linesDone += lines - fileLines;
+            fileBytes = bytes;
+            fileLines = lines;
             progress.file = entry.path;
             progress.fileBytes = bytes;
             progress.fileLines = lines;
@@ -107,19 +97,31 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
             }
           },
         });
-        summary.sources.push(result);
-        progress.filesDone++;
-        progress.bytesDone += progress.fileBytes ?? 0;
-        progress.linesDone += result.lines;
-        progress.warnings += result.warnings;
-        progress.fileBytes = 0;
-        report();
+        outcomes.push(outcome.then((o) => {
+          progress.filesDone++;
+          progress.linesDone += o.summary.lines - fileLines;
+          progress.warnings += o.summary.warnings;
+          report();
+          return o;
+        }));
       },
     });
   } catch (error) {
     if (error instanceof IngestCancelled || options.signal?.aborted) summary.cancelled = true;
-    else throw error;
+    else {
+      await Promise.allSettled(outcomes);
+      await pool?.abort();
+      throw translateSqliteError(error, options.incidentPath);
+    }
   }
+  const settled = await Promise.allSettled(outcomes);
+  const finished = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  for (const r of settled) {
+    if (r.status === 'rejected' && !(r.reason instanceof IngestCancelled)) throw translateSqliteError(r.reason, options.incidentPath);
+    if (r.status === 'rejected') summary.cancelled = true;
+  }
+  await pool?.finish(db, finished);
+  for (const outcome of finished) if (outcome !== undefined) summary.sources.push(outcome.summary);
   progress.phase = 'analysing';
   report();
   rebuildDerived(db);
@@ -171,185 +173,30 @@ async function readHead(stream: Readable, bytes: number): Promise<{ head: Buffer
   }
 }
 
-async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, options: EntryOptions): Promise<SourceSummary> {
+async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: ParsePool | undefined, options: EntryOptions): Promise<{ outcome: Promise<PooledOutcome> }> {
   // Hashing while parsing costs nothing extra; a separate pass first only pays off when a finished source of
   // the same size exists, i.e. when this may be a re-import that can be skipped before parsing.
   const earlySha = entry.diskPath !== undefined && entry.size !== undefined && writer.hasSourceOfSize(entry.size)
     ? await sha256OfFile(entry.diskPath)
     : undefined;
   if (earlySha !== undefined && writer.alreadyIngested(earlySha)) {
-    return { path: entry.path, kind: 'unknown', format: '', reason: 'same content already ingested (sha256)', lines: 0, events: 0, warnings: 0, status: 'skipped-duplicate' };
+    return { outcome: Promise.resolve({ summary: { path: entry.path, kind: 'unknown', format: '', reason: 'same content already ingested (sha256)', lines: 0, events: 0, warnings: 0, status: 'skipped-duplicate' } }) };
   }
   const stream = entry.open();
-  const hash = earlySha === undefined ? createHash('sha256') : undefined;
-  const warnings: ParseWarning[] = [];
   const { head, done } = await readHead(stream, HEAD_BYTES);
   const detection: Detection = detect(entry.name, head.subarray(0, HEAD_BYTES));
-  const parser = parserFor(detection);
-  const source: NewSource = {
-    path: entry.path,
-    detection,
-    sha256: earlySha ?? `pending:${entry.path}:${Date.now()}`,
-    bytes: 0,
-    tz: options.tz,
-    clockOffsetUs: 0,
-  };
-  const summary: SourceSummary = {
-    path: entry.path, kind: detection.kind, format: detection.format, reason: detection.reason,
-    lines: 0, events: 0, warnings: 0, status: 'done',
-  };
-
-  let chunkIterator: AsyncIterator<Buffer> | undefined;
   const chunks = async function* (): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     if (done) return;
-    chunkIterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await chunkIterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
   };
-
-  if (parser === undefined) {
-    // Listed, not parsed: unknown and binary files are shown to the user with the reason.
-    let bytes = 0;
-    for await (const chunk of chunks()) {
-      hash?.update(chunk);
-      bytes += chunk.length;
-      options.onBytes(bytes, 0);
-    }
-    source.sha256 = earlySha ?? hash!.digest('hex');
-    source.bytes = bytes;
-    if (earlySha === undefined && writer.alreadyIngested(source.sha256)) return { ...summary, status: 'skipped-duplicate' };
-    writer.beginSource(source, 'listed');
-    writer.commitSource({ sha256: source.sha256, bytes, lines: 0, events: 0, warnings: 0, timeFromUs: null, timeToUs: null }, 'listed');
-    return { ...summary, status: 'listed' };
-  }
-
-  let timeFrom = Infinity;
-  let timeTo = -Infinity;
-  const seeTime = (t: number): void => {
-    if (Number.isFinite(t)) {
-      if (t < timeFrom) timeFrom = t;
-      if (t > timeTo) timeTo = t;
-    }
+  const input: SourceInput = {
+    path: entry.path, detection, earlySha, tz: options.tz, chunks: chunks(), signal: options.signal,
+    maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes, abandon: () => stream.destroy(),
   };
-  const jvmKey = gcJvmKey(entry.path);
-  const sink: RecordSink = {
-    facts: (facts) => writer.facts(facts),
-    event: (e) => {
-      summary.events++;
-      seeTime(e.ts);
-      writer.event(e);
-    },
-    gc: (e) => {
-      summary.events++;
-      seeTime(e.start);
-      writer.gc(e, jvmKey);
-    },
-    backpressure: (b) => {
-      summary.events++;
-      seeTime(b.ts);
-      writer.backpressure(b);
-    },
-    metric: (m) => {
-      summary.events++;
-      seeTime(m.ts);
-      writer.metric(m);
-    },
-    restCheckpoint: (r) => {
-      summary.events++;
-      if (r.triggerTs !== undefined) seeTime(r.triggerTs);
-      writer.restCheckpoint(r);
-    },
-    restSubtask: (r) => writer.restSubtask(r),
-    vertex: (v) => writer.vertex(v),
-    planEdge: (e) => writer.planEdge(e),
-    flame: (p) => {
-      summary.events++;
-      if (p.startTs !== undefined) seeTime(p.startTs);
-      if (p.endTs !== undefined) seeTime(p.endTs);
-      writer.flame(p);
-    },
-    warning: (w) => {
-      warnings.push(w);
-      summary.warnings++;
-      writer.warning(w);
-    },
-  };
-  const context: ParseContext = { sink, clock: new ZoneClock(options.tz), path: entry.path, detection };
-
-  writer.beginSource(source);
-  let bytes = 0;
-  try {
-    if (parser.type === 'text') {
-      const textParser = parser.create(context);
-      const blocks = new LogBlockBuilder((block) => writer.block(block));
-      const splitter = new LineSplitter((text, lineNo) => {
-        textParser.line(text, lineNo);
-        const ts = textParser.currentTs;
-        seeTime(ts);
-        blocks.add(lineNo, text, ts, textParser.currentLevel, textParser.currentIsContinuation);
-      }, sink.warning);
-      for await (const chunk of chunks()) {
-        if (options.signal?.aborted) throw new IngestCancelled();
-        hash?.update(chunk);
-        bytes += chunk.length;
-        splitter.push(chunk);
-        options.onBytes(bytes, splitter.lines);
-        if (blocks.congested) await blocks.drain(2);
-      }
-      splitter.end();
-      textParser.end();
-      blocks.flush();
-      await blocks.drain();
-      summary.lines = splitter.lines;
-    } else {
-      const parts: Buffer[] = [];
-      for await (const chunk of chunks()) {
-        if (options.signal?.aborted) throw new IngestCancelled();
-        hash?.update(chunk);
-        bytes += chunk.length;
-        if (bytes <= options.maxStructuredBytes) parts.push(chunk);
-        options.onBytes(bytes, 0);
-      }
-      if (bytes > options.maxStructuredBytes) {
-        sink.warning({ message: `${bytes} bytes is more than the ${options.maxStructuredBytes}-byte cap for ${detection.format} files; listed, not parsed` });
-      } else {
-        parser.parse(Buffer.concat(parts), context);
-      }
-    }
-    source.sha256 = earlySha ?? hash!.digest('hex');
-    source.bytes = bytes;
-    if (earlySha === undefined && writer.isDuplicate(source.sha256)) {
-      // Hashed while read, so a duplicate is only known now: drop the work.
-      writer.rollbackSource();
-      return { ...summary, status: 'skipped-duplicate' };
-    }
-    writer.commitSource({
-      sha256: source.sha256,
-      bytes,
-      lines: summary.lines,
-      events: summary.events,
-      warnings: summary.warnings,
-      timeFromUs: timeFrom === Infinity ? null : timeFrom,
-      timeToUs: timeTo === -Infinity ? null : timeTo,
-    });
-    return summary;
-  } catch (error) {
-    writer.rollbackSource();
-    stream.destroy();
-    if (error instanceof IngestCancelled) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    source.sha256 = earlySha ?? hash!.copy().digest('hex');
-    writer.recordFailure(source, warnings, `ingest failed: ${message}`);
-    return { ...summary, warnings: summary.warnings + 1, status: 'failed' };
-  }
-}
-
-/** Rotated GC files of one JVM share a key: 'tm-1/gc.log.0.current' and 'tm-1/gc.log.1' → 'tm-1/gc.log'. */
-export function gcJvmKey(path: string): string {
-  return path.replace(/(\.\d+)?(\.current)?$/, '');
+  // Text sources (the bulk of any bundle) go to a parse worker when there is one: files parse side by side.
+  if (pool !== undefined && parserFor(detection)?.type === 'text') return pool.run(input);
+  const summary = await ingestSource(input, writer);
+  return { outcome: Promise.resolve({ summary }) };
 }
 

@@ -45,6 +45,8 @@ const opt = <T>(value: T | undefined): T | null => (value === undefined || (type
 export class IncidentWriter {
   private readonly stmt: Record<string, Statement>;
   private sourceId = 0;
+  /** Row id of the source last begun or recorded as failed (what a parse worker hands back for merging). */
+  lastSourceId = 0;
   private sourcePath = '';
   private frameIds = new Map<string, number>();
 
@@ -121,6 +123,7 @@ export class IncidentWriter {
     });
     this.sourceId = Number(info.lastInsertRowid);
     this.sourcePath = source.path;
+    this.lastSourceId = this.sourceId;
     return this.sourceId;
   }
 
@@ -163,6 +166,7 @@ export class IncidentWriter {
         ingestedAt: new Date().toISOString(),
       });
       const id = Number(info.lastInsertRowid);
+      this.lastSourceId = id;
       for (const w of warnings) this.stmt.warning!.run(id, source.path, w.line ?? null, w.message);
       this.stmt.warning!.run(id, source.path, null, error);
       this.db.prepare('UPDATE source SET warnings = ? WHERE id = ?').run(warnings.length + 1, id);

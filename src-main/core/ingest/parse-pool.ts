@@ -1,0 +1,180 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../store/database.js';
+import { mergeSource } from '../store/merge.js';
+import type { SourceInput, SourceSummary } from './source-ingest.js';
+import { IngestCancelled } from './source-ingest.js';
+
+/**
+ * Parse workers for text sources, so a multi-file bundle keeps every core busy. Each worker writes the sources
+ * it parses into its own temporary incident file (one transaction per source, as on the ingest thread); when
+ * the walk is over, `finish` merges them into the real incident in walk order and deletes the temporary files.
+ * Bytes flow to a worker as transferred chunks with a small credit window, so memory stays bounded whatever
+ * the file size, and the archive walk waits for the slowest consumer, never buffers a whole member.
+ */
+export interface PooledOutcome {
+  summary: SourceSummary;
+  pooled?: { worker: number; sourceId: number };
+}
+
+type WorkerReply =
+  | { type: 'ack'; job: number }
+  | { type: 'progress'; job: number; bytes: number; lines: number }
+  | { type: 'done'; job: number; summary: SourceSummary; sourceId: number | null }
+  | { type: 'cancelled'; job: number }
+  | { type: 'error'; job: number; message: string };
+
+interface Job {
+  input: SourceInput;
+  credits: number;
+  wake: (() => void) | undefined;
+  resolve(outcome: PooledOutcome): void;
+  reject(error: Error): void;
+}
+
+const WINDOW = 4;
+
+export class ParsePool {
+  private readonly jobs = new Map<number, Job>();
+  private readonly busy: boolean[];
+  private freeWaiters: Array<() => void> = [];
+  private nextJob = 1;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly dir: string,
+  ) {
+    this.busy = workers.map(() => false);
+    workers.forEach((worker, index) => worker.on('message', (reply: WorkerReply) => this.onReply(index, reply)));
+    workers.forEach((worker) => worker.on('error', (error) => {
+      for (const job of this.jobs.values()) job.reject(error);
+      this.jobs.clear();
+    }));
+  }
+
+  /** Undefined where parse workers cannot run (no built worker entry, e.g. tests on sources, or one core). */
+  static start(size = Math.min(2, availableParallelism())): ParsePool | undefined {
+    const script = new URL('./parse-worker.js', import.meta.url);
+    if (size < 2 || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
+    const workers = Array.from({ length: size }, (_, i) => new Worker(script, { workerData: { incidentPath: join(dir, `worker-${i}.sluice`) } }));
+    return new ParsePool(workers, dir);
+  }
+
+  /**
+   * Streams one source to a free worker. Resolves once every chunk is handed over, so the caller's walk can go
+   * on while the worker finishes parsing; `outcome` settles when the worker is done with the source.
+   */
+  async run(input: SourceInput): Promise<{ outcome: Promise<PooledOutcome> }> {
+    const worker = await this.acquire();
+    const id = this.nextJob++;
+    let settle!: { resolve(o: PooledOutcome): void; reject(e: Error): void };
+    const outcome = new Promise<PooledOutcome>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    const job: Job = { input, credits: WINDOW, wake: undefined, resolve: settle.resolve, reject: settle.reject };
+    this.jobs.set(id, job);
+    const { chunks, signal, onBytes, abandon, ...meta } = input;
+    void onBytes;
+    this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
+    const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const chunk of chunks) {
+        if (signal?.aborted) break;
+        while (job.credits === 0) await new Promise<void>((resolve) => (job.wake = resolve));
+        job.credits--;
+        // Stream chunks may be views into a shared pool: copy into an owned buffer and transfer it.
+        const owned = new Uint8Array(chunk.length);
+        owned.set(chunk);
+        this.workers[worker]!.postMessage({ type: 'chunk', job: id, data: owned }, [owned.buffer]);
+      }
+    } catch (error) {
+      this.workers[worker]!.postMessage({ type: 'cancel', job: id });
+      abandon?.();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    this.workers[worker]!.postMessage({ type: 'end', job: id });
+    return { outcome: outcome.finally(() => this.release(worker)) };
+  }
+
+  /** Waits for the workers, merges their sources into `db` in the given order, and removes the temporary files. */
+  async finish(db: Db, outcomes: ReadonlyArray<PooledOutcome | undefined>): Promise<void> {
+    await Promise.all(this.workers.map((worker) => new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.postMessage({ type: 'close' });
+    })));
+    try {
+      for (let i = 0; i < this.workers.length; i++) db.exec(`ATTACH DATABASE '${join(this.dir, `worker-${i}.sluice`).replace(/'/g, "''")}' AS w${i}`);
+      for (const outcome of outcomes) {
+        if (outcome?.pooled === undefined) continue;
+        if (mergeSource(db, `w${outcome.pooled.worker}`, outcome.pooled.sourceId) === 'duplicate') outcome.summary.status = 'skipped-duplicate';
+      }
+    } finally {
+      for (let i = 0; i < this.workers.length; i++) {
+        try {
+          db.exec(`DETACH DATABASE w${i}`);
+        } catch {
+          // never attached (the worker wrote nothing)
+        }
+      }
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Stops the workers without merging (the ingest failed). */
+  async abort(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async acquire(): Promise<number> {
+    for (;;) {
+      const free = this.busy.indexOf(false);
+      if (free >= 0) {
+        this.busy[free] = true;
+        return free;
+      }
+      await new Promise<void>((resolve) => this.freeWaiters.push(resolve));
+    }
+  }
+
+  private release(worker: number): void {
+    this.busy[worker] = false;
+    const waiters = this.freeWaiters;
+    this.freeWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private onReply(worker: number, reply: WorkerReply): void {
+    const job = this.jobs.get(reply.job);
+    if (job === undefined) return;
+    switch (reply.type) {
+      case 'ack':
+        job.credits++;
+        job.wake?.();
+        job.wake = undefined;
+        break;
+      case 'progress':
+        job.input.onBytes(reply.bytes, reply.lines);
+        break;
+      case 'done':
+        this.jobs.delete(reply.job);
+        job.resolve(reply.sourceId === null ? { summary: reply.summary } : { summary: reply.summary, pooled: { worker, sourceId: reply.sourceId } });
+        break;
+      case 'cancelled':
+        this.jobs.delete(reply.job);
+        job.reject(new IngestCancelled());
+        break;
+      case 'error':
+        this.jobs.delete(reply.job);
+        job.reject(new Error(reply.message));
+        break;
+    }
+  }
+}

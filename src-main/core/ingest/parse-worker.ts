@@ -1,0 +1,88 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openIncident } from '../store/database.js';
+import { IncidentWriter } from '../store/writer.js';
+import { IngestCancelled, ingestSource, type SourceInput } from './source-ingest.js';
+
+/** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
+type Message =
+  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon'> }
+  | { type: 'chunk'; job: number; data: Uint8Array }
+  | { type: 'end'; job: number }
+  | { type: 'cancel'; job: number }
+  | { type: 'close' };
+
+interface Feed {
+  queue: Buffer[];
+  ended: boolean;
+  wake: (() => void) | undefined;
+  controller: AbortController;
+}
+
+const port = parentPort;
+if (port !== null) {
+  const db = openIncident((workerData as { incidentPath: string }).incidentPath, { create: true });
+  db.pragma('cache_size = -8000');
+  const writer = new IncidentWriter(db);
+  const feeds = new Map<number, Feed>();
+  let work = Promise.resolve();
+
+  port.on('message', (message: Message) => {
+    if (message.type === 'close') {
+      void work.then(() => {
+        db.close();
+        port.close();
+      });
+      return;
+    }
+    if (message.type === 'begin') {
+      const feed: Feed = { queue: [], ended: false, wake: undefined, controller: new AbortController() };
+      feeds.set(message.job, feed);
+      const job = message.job;
+      async function* chunks(): AsyncGenerator<Buffer> {
+        for (;;) {
+          const next = feed.queue.shift();
+          if (next !== undefined) {
+            yield next;
+            port!.postMessage({ type: 'ack', job });
+            continue;
+          }
+          if (feed.ended) return;
+          await new Promise<void>((resolve) => (feed.wake = resolve));
+        }
+      }
+      let lastReport = 0;
+      // Sources are parsed one after another: SQLite has one writer per connection.
+      work = work.then(async () => {
+        try {
+          const summary = await ingestSource({
+            ...message.meta, chunks: chunks(), signal: feed.controller.signal,
+            onBytes: (bytes, lines) => {
+              const now = Date.now();
+              if (now - lastReport > 200) {
+                lastReport = now;
+                port.postMessage({ type: 'progress', job, bytes, lines });
+              }
+            },
+          }, writer);
+          const kept = summary.status === 'done' || summary.status === 'failed' || summary.status === 'listed';
+          port.postMessage({ type: 'done', job, summary, sourceId: kept ? writer.lastSourceId : null });
+        } catch (error) {
+          port.postMessage(error instanceof IngestCancelled ? { type: 'cancelled', job } : { type: 'error', job, message: error instanceof Error ? error.message : String(error) });
+        } finally {
+          feeds.delete(job);
+        }
+      });
+      return;
+    }
+    const feed = feeds.get(message.job);
+    if (feed === undefined) return;
+    if (message.type === 'chunk') feed.queue.push(Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength));
+    else if (message.type === 'end') feed.ended = true;
+    else if (message.type === 'cancel') {
+      feed.controller.abort();
+      feed.ended = true;
+    }
+    feed.wake?.();
+    feed.wake = undefined;
+  });
+}

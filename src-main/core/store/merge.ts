@@ -1,0 +1,40 @@
+import type { Db } from './database.js';
+
+/**
+ * Moves one source, with every row that hangs off it, from an attached incident (a parse worker's temporary
+ * file) into this one, inside one transaction. Columns are read from the schema, so a new column needs no
+ * change here. Returns 'duplicate' (and moves nothing) when a finished source with the same checksum exists.
+ */
+const CHILD_TABLES = ['warning', 'log_block', 'event', 'gc_event', 'bp_sample', 'metric_sample', 'config', 'rest_checkpoint', 'rest_subtask'] as const;
+/** Rows without a source: merged by key, keeping what is already there. */
+const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
+
+export function mergeSource(db: Db, schema: string, sourceId: number): 'merged' | 'duplicate' {
+  const columns = (table: string): string[] =>
+    (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>)
+      .filter((c) => !(c.name === 'id' && c.pk === 1))
+      .map((c) => c.name);
+  return db.transaction((): 'merged' | 'duplicate' => {
+    const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
+    if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in ${schema}`);
+    const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(incoming.sha256) as { id: number; status: string } | undefined;
+    if (existing !== undefined) {
+      if (existing.status === 'done' || existing.status === 'listed') return 'duplicate';
+      db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);
+    }
+    const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
+    if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
+    const sourceColumns = columns('source').join(', ');
+    const newId = Number(db.prepare(`INSERT INTO source (${sourceColumns}) SELECT ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(sourceId).lastInsertRowid);
+    for (const table of CHILD_TABLES) {
+      const cols = columns(table).filter((c) => c !== 'source_id');
+      const list = cols.join(', ');
+      db.prepare(`INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${schema}.${table} WHERE source_id = ?`).run(newId, sourceId);
+    }
+    for (const table of SHARED_TABLES) {
+      const list = columns(table).join(', ');
+      db.prepare(`INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${schema}.${table}`).run();
+    }
+    return 'merged';
+  })();
+}
