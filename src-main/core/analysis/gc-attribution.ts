@@ -88,6 +88,11 @@ function score(gc: SourceRow, gcFacts: GcFacts, flink: SourceRow): Candidate {
     total += 3;
     reasons.push(`same host ${gcHost}`);
   }
+  // Collectors name GC files after the pod or host ('gc-tm-2.log', 'tm-2.gc.log'): a whole-token match counts.
+  if (flink.host !== null && flink.host.length >= 3 && gcHost !== flink.host && nameHasToken(gc.path, flink.host)) {
+    total += 3;
+    reasons.push(`host ${flink.host} in the file name`);
+  }
   if (flink.tm_id !== null && gc.path.includes(flink.tm_id)) {
     total += 5;
     reasons.push(`TaskManager id in the path`);
@@ -98,6 +103,12 @@ function score(gc: SourceRow, gcFacts: GcFacts, flink: SourceRow): Candidate {
     reasons.push(overlaps ? 'overlapping time ranges' : 'time ranges do not overlap');
   }
   return { flink, score: total, reasons };
+}
+
+function nameHasToken(path: string, token: string): boolean {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('!')) + 1);
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9])${escaped}([^A-Za-z0-9]|$)`).test(name);
 }
 
 /** The JVM a Flink log belongs to: TaskManager id, else its path (JobManager, client). */
