@@ -114,6 +114,7 @@ export interface BpPoint {
   sampleId: number;
   avgBusy: number | null;
   avgIdle: number | null;
+  /** Samples in the bucket (subtasks × reports). */
   subtasks: number;
   origin: string;
 }
@@ -322,18 +323,15 @@ export class DiagnosisContext {
     return this.memo('coverage', () => {
       const count = (sql: string): number => (this.db.prepare(sql).get() as { n: number }).n;
       const sources = this.sources();
-      const phaseDebugTms = new Set(
+      // Phase lines come from TaskManager logs: which sources have any, then their TaskManagers.
+      const debugSources = new Set(
         (this.db
-          .prepare(
-            `SELECT DISTINCT coalesce(s.tm_id, e.tm) AS tm FROM event e JOIN source s ON s.id = e.source_id
-              WHERE e.kind IN (${PHASE_DEBUG_KINDS.map(() => '?').join(',')})`,
-          )
-          .all(...PHASE_DEBUG_KINDS) as Array<{ tm: string | null }>)
-          .map((r) => r.tm)
-          .filter((tm): tm is string => tm !== null),
+          .prepare(`SELECT DISTINCT source_id FROM event WHERE kind IN (${PHASE_DEBUG_KINDS.map(() => '?').join(',')})`)
+          .all(...PHASE_DEBUG_KINDS) as Array<{ source_id: number }>).map((r) => r.source_id),
       );
+      const phaseDebugTms = new Set(sources.filter((s) => debugSources.has(s.id) && s.tm !== null).map((s) => s.tm!));
       const phaseDebugAnywhere =
-        phaseDebugTms.size > 0 ||
+        debugSources.size > 0 ||
         count(`SELECT count(*) AS n FROM (SELECT 1 FROM event WHERE kind IN ('subtask.sync-done','subtask.async-done','checkpoint.ack','checkpoint.subtask-stats') LIMIT 1)`) > 0;
       const gcTms = new Set(this.gcJvms().map((j) => j.tm).filter((tm): tm is string => tm !== null));
       return {
@@ -369,6 +367,36 @@ export class DiagnosisContext {
         .all(...kinds) as RawEvent[];
       return rows.map((r) => this.toEvent(r));
     });
+  }
+
+  /** Task transitions to FAILED (filtered in SQL: a restarting job logs many other task transitions). */
+  failedTasks(): EventFact[] {
+    return this.memo('failedTasks', () =>
+      (this.db
+        .prepare(
+          `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
+                  e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
+             FROM event e JOIN source s ON s.id = e.source_id
+            WHERE e.kind = 'task.state' AND e.attrs LIKE '%FAILED%' AND json_valid(e.attrs) AND json_extract(e.attrs, '$.to') = 'FAILED'
+            ORDER BY e.ts_us, e.id`,
+        )
+        .all() as RawEvent[]).map((r) => this.toEvent(r)),
+    );
+  }
+
+  /** Out-of-memory and fatal-error events, plus unmatched exceptions whose attributes name an OutOfMemoryError. */
+  oomEvents(): EventFact[] {
+    return this.memo('oomEvents', () =>
+      (this.db
+        .prepare(
+          `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
+                  e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
+             FROM event e JOIN source s ON s.id = e.source_id
+            WHERE e.kind IN ('oom', 'fatal.error', 'fatal.uncaught') OR (e.kind = 'exception' AND e.attrs LIKE '%OutOfMemoryError%')
+            ORDER BY e.ts_us, e.id`,
+        )
+        .all() as RawEvent[]).map((r) => this.toEvent(r)),
+    );
   }
 
   eventsById(ids: readonly number[]): EventFact[] {
@@ -413,7 +441,7 @@ export class DiagnosisContext {
     const rootMessage = attrString(a, 'rootCauseMessage', 'rootExceptionMessage');
     if (rootClass !== undefined) return rootMessage !== undefined ? `${rootClass}: ${rootMessage}` : rootClass;
     const cls = attrString(a, 'exceptionClass', 'exception', 'causeClass');
-    const message = attrString(a, 'exceptionMessage', 'causeMessage', 'cause', 'reason', 'message', 'diagnostics');
+    const message = attrString(a, 'exceptionMessage', 'causeMessage', 'message', 'cause', 'reason', 'oomText', 'diagnostics');
     if (cls !== undefined) return message !== undefined && !message.startsWith(cls) ? `${cls}: ${message}` : message ?? cls;
     return message;
   }
@@ -606,7 +634,7 @@ export class DiagnosisContext {
         .prepare(
           // max(ratio) is the only min/max aggregate, so the bare id, name and origin come from the worst sample.
           `SELECT job, vertex_id, vertex_name, CAST(ts_us / ? AS INTEGER) * ? AS bucket, max(ratio) AS max_ratio, id,
-                  avg(busy) AS avg_busy, avg(idle) AS avg_idle, count(DISTINCT subtask) AS subtasks, origin
+                  avg(busy) AS avg_busy, avg(idle) AS avg_idle, count(*) AS subtasks, origin
              FROM bp_sample GROUP BY job, coalesce(vertex_id, vertex_name), bucket ORDER BY bucket`,
         )
         .all(bucketUs, bucketUs) as Array<{
@@ -684,9 +712,10 @@ export class DiagnosisContext {
     return (this.db
       .prepare(
         `${this.pauseSelect} WHERE g.jvm IN (${jvms.map(() => '?').join(',')}) AND g.class = '${PAUSE_CLASS}' AND g.start_us IS NOT NULL
-           AND g.start_us < ? AND g.start_us + g.duration_us > ? AND g.duration_us >= ? ORDER BY g.start_us`,
+           AND g.start_us < ? AND g.start_us > ? AND g.start_us + g.duration_us > ? AND g.duration_us >= ? ORDER BY g.start_us`,
       )
-      .all(...jvms, toUs, fromUs, minDurationUs) as Array<Record<string, unknown>>).map((r) => this.toPause(r));
+      // No stop-the-world pause lasts an hour: the lower bound lets the (jvm, start_us) index narrow the scan.
+      .all(...jvms, toUs, fromUs - 3_600_000_000, fromUs, minDurationUs) as Array<Record<string, unknown>>).map((r) => this.toPause(r));
   }
 
   /** Pause time per JVM per window of `windowUs` (offset by `offsetUs`), pauses split across window edges. */
@@ -725,16 +754,29 @@ export class DiagnosisContext {
     });
   }
 
-  /** Heap occupancy after each pause with a known heap-after value, per JVM, oldest first. */
-  heapAfterGc(jvm: string): Array<{ id: number; ts: number; heapAfter: number; heapMax: number | null; kind: string }> {
+  /**
+   * The floor of heap occupancy after GC per window (the lowest heap-after value: live data, not garbage not yet
+   * collected), per JVM, oldest first; `pauses` counts the pauses with a heap-after value in the window.
+   */
+  heapFloor(jvm: string, windowUs: number): Array<{ id: number; ts: number; heapAfter: number; heapMax: number | null; pauses: number }> {
     return (this.db
       .prepare(
-        `SELECT id, start_us, heap_after, coalesce(heap_max, heap_committed) AS heap_max, kind FROM gc_event
-          WHERE jvm = ? AND class = '${PAUSE_CLASS}' AND start_us IS NOT NULL AND heap_after IS NOT NULL ORDER BY start_us`,
+        // min(heap_after) is the only min/max aggregate, so the bare id and start come from the lowest pause.
+        `SELECT CAST(start_us / ? AS INTEGER) AS w, min(heap_after) AS heap_after, id, start_us, coalesce(heap_max, heap_committed) AS heap_max, count(*) AS n
+           FROM gc_event WHERE jvm = ? AND class = '${PAUSE_CLASS}' AND start_us IS NOT NULL AND heap_after IS NOT NULL GROUP BY w ORDER BY w`,
       )
-      .all(jvm) as Array<{ id: number; start_us: number; heap_after: number; heap_max: number | null; kind: string }>).map((r) => ({
-      id: r.id, ts: r.start_us, heapAfter: r.heap_after, heapMax: r.heap_max, kind: r.kind,
+      .all(windowUs, jvm) as Array<{ id: number; start_us: number; heap_after: number; heap_max: number | null; n: number }>).map((r) => ({
+      id: r.id, ts: r.start_us, heapAfter: r.heap_after, heapMax: r.heap_max, pauses: r.n,
     }));
+  }
+
+  /** Full-GC pauses, oldest first. */
+  fullPauses(): GcPause[] {
+    return this.memo('fullPauses', () =>
+      (this.db
+        .prepare(`${this.pauseSelect} WHERE g.class = '${PAUSE_CLASS}' AND g.kind = 'full' AND g.start_us IS NOT NULL ORDER BY g.start_us`)
+        .all() as Array<Record<string, unknown>>).map((r) => this.toPause(r)),
+    );
   }
 
   gcRef(p: GcPause, label?: string): EvidenceRef {

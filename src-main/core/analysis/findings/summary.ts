@@ -52,7 +52,7 @@ function firstFailure(ctx: DiagnosisContext): IncidentSummary['firstFailure'] {
     const cause = ctx.failureText(e);
     return `${who}${e.tm !== null ? ` on ${ctx.tmLabel(e.tm)}` : ''} failed${cause !== undefined ? `: ${cause.split('\n')[0]}` : ''}`;
   };
-  const task = ctx.events('task.state').find((e) => e.attrs.to === 'FAILED');
+  const task = ctx.failedTasks()[0];
   if (task !== undefined) candidates.push({ ts: task.ts, what: describeTask(task), evidence: ctx.eventRef(task, 'first task failure') });
   const job = ctx.events('job.state').find((e) => e.attrs.to === 'FAILING' || e.attrs.to === 'RESTARTING' || e.attrs.to === 'FAILED');
   if (job !== undefined) {

@@ -121,8 +121,8 @@ function explain(ctx: DiagnosisContext, c: CheckpointFact): Finding {
     confidence += 0.1;
   }
   const failures = ctx
-    .events('task.state')
-    .filter((e) => e.attrs.to === 'FAILED' && e.ts >= windowFrom && e.ts <= windowTo && (e.job === null || e.job === c.job));
+    .failedTasks()
+    .filter((e) => e.ts >= windowFrom && e.ts <= windowTo && (e.job === null || e.job === c.job));
   if (failures.length > 0 && c.outcome !== 'expired') {
     const f = failures[0]!;
     const cause = ctx.failureText(f);

@@ -51,7 +51,7 @@ function restarts(ctx: DiagnosisContext): Finding[] {
   const findings: Finding[] = [];
   const jobStates = ctx.events('job.state', 'job.terminal');
   const restartEvents = ctx.events('restart.region', 'restart.global', 'restart.job');
-  const taskFailures = ctx.events('task.state').filter(isFailure);
+  const taskFailures = ctx.failedTasks();
   for (const { jobId } of ctx.jobs()) {
     const mine = (e: EventFact): boolean => e.job === null || e.job === jobId;
     const toRestarting = jobStates.filter((e) => mine(e) && e.attrs.to === 'RESTARTING');
@@ -189,7 +189,7 @@ function lostTaskManagers(ctx: DiagnosisContext): Finding[] {
         sentences.push(`Its own log ends at ${ctx.time(log.toUs)}, ${fmtDurationUs(first.ts - log.toUs)} before: the process died or froze without logging (killed, OOM-killer, node or network loss).`);
         evidence.push({ type: 'line', sourceId: log.id, line: log.lines, ts: log.toUs, label: `last line of ${tm}'s log` });
       }
-      const tasks = ctx.events('task.state').filter((e) => e.attrs.to === 'FAILED' && e.tm === tm && e.ts >= first.ts - 5_000_000 && e.ts <= first.ts + 30_000_000);
+      const tasks = ctx.failedTasks().filter((e) => e.tm === tm && e.ts >= first.ts - 5_000_000 && e.ts <= first.ts + 30_000_000);
       if (tasks.length > 0) sentences.push(`${plural(tasks.length, 'task')} on it failed as a consequence (${listText(tasks.slice(0, 3).map((t) => taskLabel(ctx, t)), 3)}).`);
       findings.push({
         rule: 'failures.tm-lost',
@@ -218,10 +218,10 @@ function haLoss(ctx: DiagnosisContext): Finding[] {
   const events = ctx.events('ha.zk-suspended', 'ha.zk-lost', 'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost', 'ha.connection-state', 'jm.heartbeat-timeout');
   const findings: Finding[] = [];
   for (const episode of episodes(events, EPISODE_US)) {
-    const bad = episode.filter((e) => e.kind !== 'ha.zk-reconnected' && !(e.kind === 'ha.connection-state' && /RECONNECTED|CONNECTED/.test(String(e.attrs.state ?? e.attrs.to ?? ''))));
+    const bad = episode.filter((e) => e.kind !== 'ha.zk-reconnected' && !(e.kind === 'ha.connection-state' && /^(?:RECONNECTED|CONNECTED|connected|connecting)$/.test(String(e.attrs.zkState ?? ''))));
     if (bad.length === 0) continue;
     const first = bad[0]!;
-    const lost = bad.some((e) => e.kind === 'ha.zk-lost' || e.kind === 'ha.leadership-revoked' || e.kind === 'jm.leadership-lost' || /LOST/.test(String(e.attrs.state ?? '')));
+    const lost = bad.some((e) => e.kind === 'ha.zk-lost' || e.kind === 'ha.leadership-revoked' || e.kind === 'jm.leadership-lost' || /^(?:LOST|session-expired)$/.test(String(e.attrs.zkState ?? '')));
     const reconnected = episode.find((e) => e.kind === 'ha.zk-reconnected' && e.ts > first.ts);
     const onlyJmHeartbeat = bad.every((e) => e.kind === 'jm.heartbeat-timeout');
     findings.push({
@@ -304,7 +304,7 @@ const OOM_WORDS: Record<Exclude<OomKind, 'heap' | 'gc-overhead'>, { title: strin
 
 function otherOoms(ctx: DiagnosisContext): Finding[] {
   // An OOMKilled container is reported with the lost TaskManager it caused (lostTaskManagers).
-  const events = ctx.events('oom', 'fatal.error', 'fatal.uncaught');
+  const events = ctx.oomEvents();
   const groups = new Map<string, { kind: Exclude<OomKind, 'heap' | 'gc-overhead'>; events: EventFact[] }>();
   for (const e of events) {
     const kind = oomKind(ctx, e);

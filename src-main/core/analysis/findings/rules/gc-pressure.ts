@@ -153,7 +153,7 @@ function insideBarrierWindows(ctx: DiagnosisContext): Finding[] {
 
 function fullGcs(ctx: DiagnosisContext): Finding[] {
   const byJvm = new Map<string, GcPause[]>();
-  for (const p of ctx.longPauses(0)) if (p.kind === 'full') byJvm.set(p.jvm, [...(byJvm.get(p.jvm) ?? []), p]);
+  for (const p of ctx.fullPauses()) byJvm.set(p.jvm, [...(byJvm.get(p.jvm) ?? []), p]);
   const findings: Finding[] = [];
   for (const [jvm, pauses] of byJvm) {
     const long = pauses.filter((p) => p.durationUs >= FULL_GC_LONG_US);
@@ -186,7 +186,7 @@ function fullGcs(ctx: DiagnosisContext): Finding[] {
 
 /** Heap OOM and `GC overhead limit exceeded` (other OOM kinds are infrastructure: see the failures rule). */
 function heapOom(ctx: DiagnosisContext): Finding[] {
-  const ooms = ctx.events('oom', 'fatal.error', 'fatal.uncaught', 'exception').filter((e) => oomKind(ctx, e) === 'heap' || oomKind(ctx, e) === 'gc-overhead');
+  const ooms = ctx.oomEvents().filter((e) => oomKind(ctx, e) === 'heap' || oomKind(ctx, e) === 'gc-overhead');
   const byTm = new Map<string, EventFact[]>();
   for (const e of ooms) byTm.set(e.tm ?? '', [...(byTm.get(e.tm ?? '') ?? []), e]);
   return [...byTm].map(([tmKey, events]) => {
@@ -221,8 +221,11 @@ export type OomKind = 'heap' | 'gc-overhead' | 'direct' | 'metaspace' | 'oom-kil
 
 /** The kind of an out-of-memory event, from the attributes the log parser extracted. */
 export function oomKind(ctx: DiagnosisContext, e: EventFact): OomKind | undefined {
-  const explicit = typeof e.attrs.oomKind === 'string' ? e.attrs.oomKind : undefined;
-  const text = `${explicit ?? ''} ${ctx.failureText(e) ?? ''} ${typeof e.attrs.diagnostics === 'string' ? e.attrs.diagnostics : ''}`;
+  const a = e.attrs;
+  const explicit = typeof a.oomType === 'string' && a.oomType !== 'other' ? a.oomType : typeof a.oomKind === 'string' ? a.oomKind : undefined;
+  const text = [explicit, ctx.failureText(e), a.oomText, a.diagnostics, a.terminationReason, a.exitCode === 137 ? 'exitCode=137' : undefined]
+    .filter((x) => typeof x === 'string')
+    .join(' ');
   if (/OOMKilled|exitCode=137|oom-?killed/i.test(text)) return 'oom-killed';
   if (/GC overhead limit|gc-overhead/i.test(text)) return 'gc-overhead';
   if (/Direct buffer memory|Cannot allocate direct memory|\bdirect\b/i.test(text)) return 'direct';
@@ -236,21 +239,12 @@ export function oomKind(ctx: DiagnosisContext, e: EventFact): OomKind | undefine
 function heapRising(ctx: DiagnosisContext): Finding[] {
   const findings: Finding[] = [];
   for (const j of ctx.gcJvms()) {
-    const series = ctx.heapAfterGc(j.jvm);
-    if (series.length < 6) continue;
-    // The floor: the lowest heap-after-GC per 5-minute window (live data, not garbage not yet collected).
-    const floors = new Map<number, (typeof series)[number]>();
-    for (const p of series) {
-      const w = Math.floor(p.ts / SHARE_WINDOW_US);
-      const f = floors.get(w);
-      if (f === undefined || p.heapAfter < f.heapAfter) floors.set(w, p);
-    }
-    const points = [...floors.values()].sort((a, b) => a.ts - b.ts);
-    if (points.length < 4) continue;
+    const points = ctx.heapFloor(j.jvm, SHARE_WINDOW_US);
+    if (points.reduce((n, p) => n + p.pauses, 0) < 6 || points.length < 4) continue;
     const span = points[points.length - 1]!.ts - points[0]!.ts;
     if (span < HEAP_RISE_SPAN_US) continue;
     const fit = linearFit(points.map((p) => p.ts), points.map((p) => p.heapAfter));
-    const heapMax = Math.max(...series.map((p) => p.heapMax ?? 0)) || Math.max(...series.map((p) => p.heapAfter));
+    const heapMax = points.reduce((m, p) => Math.max(m, p.heapMax ?? 0), 0) || points.reduce((m, p) => Math.max(m, p.heapAfter), 0);
     const rise = fit.slope * span;
     if (fit.slope <= 0 || fit.r2 < 0.6 || rise < HEAP_RISE_SHARE * heapMax) continue;
     const first = points[0]!;
