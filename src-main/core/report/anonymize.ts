@@ -14,6 +14,16 @@ export class Anonymizer {
   private readonly counters = new Map<Kind, number>();
   private pattern: RegExp | undefined;
 
+  /**
+   * User names are often ordinary words ('flink' runs most clusters), so they are replaced only where they
+   * stand as a user: in daemon log names, home folders and the banner's "current user".
+   */
+  private static readonly USER_CONTEXTS = [
+    /(?<=flink-)[A-Za-z0-9_.]+(?=-(?:standalonesession|taskexecutor|standalonejob|kubernetes-[a-z]+|historyserver|zookeeper|sql-gateway)\b)/g,
+    /(?<=\/home\/)[^/!\s"'<>]+/g,
+    /(?<=current user: )\S+/g,
+  ];
+
   static fromIncident(db: Db): Anonymizer {
     const anonymizer = new Anonymizer();
     const values = (sql: string): string[] =>
@@ -25,16 +35,6 @@ export class Anonymizer {
       if (short !== v && short.length >= 3 && !/^\d+$/.test(short)) anonymizer.add('host', short);
     }
     for (const v of values('SELECT name AS v FROM job')) anonymizer.add('job', v);
-    for (const path of values('SELECT path AS v FROM source')) {
-      for (const match of path.matchAll(/flink-([A-Za-z0-9_.]+)-(?:standalonesession|taskexecutor|standalonejob|kubernetes-[a-z]+|historyserver|zookeeper|sql-gateway)/g)) {
-        anonymizer.add('user', match[1]!);
-      }
-      for (const match of path.matchAll(/\/home\/([^/!]+)/g)) anonymizer.add('user', match[1]!);
-    }
-    for (const facts of values('SELECT facts AS v FROM source')) {
-      const user = /"osUser":"([^"]+)"/.exec(facts)?.[1];
-      if (user !== undefined) anonymizer.add('user', user);
-    }
     return anonymizer;
   }
 
@@ -45,7 +45,7 @@ export class Anonymizer {
 
   /** A bundle path: every folder and file name is replaced, the extension kept so the kind still shows. */
   path(path: string): string {
-    return path
+    return this.users(path)
       .split('!/')
       .map((part) => part.split('/').map((segment) => (segment === '' ? segment : this.pseudonym('path', segment, extensionOf(segment)))).join('/'))
       .join('!/');
@@ -53,12 +53,18 @@ export class Anonymizer {
 
   apply(text: string): string {
     this.pattern ??= this.compile();
-    return text.replace(this.pattern, (match, ...groups: unknown[]) => {
+    return this.users(text).replace(this.pattern, (match, ...groups: unknown[]) => {
       const named = groups.at(-1) as Record<string, string | undefined>;
       if (named.ip !== undefined) return this.pseudonym('ip', match);
       if (named.path !== undefined) return this.pseudonym('path', match);
       return this.pseudonym(this.literals.get(match) ?? 'host', match);
     });
+  }
+
+  private users(text: string): string {
+    let out = text;
+    for (const context of Anonymizer.USER_CONTEXTS) out = out.replace(context, (user) => this.pseudonym('user', user));
+    return out;
   }
 
   private compile(): RegExp {
@@ -77,7 +83,9 @@ export class Anonymizer {
     if (name === undefined) {
       const n = (this.counters.get(kind) ?? 0) + 1;
       this.counters.set(kind, n);
-      name = kind === 'path' ? (value.startsWith('/') || value.includes('://') ? `/path-${n}` : `${kind}-${n}${suffix}`) : `${kind}-${n}`;
+      // Upper case: real host and pod names are lower case, so a pseudonym never reads as an original.
+      const label = kind.toUpperCase();
+      name = kind === 'path' ? (value.startsWith('/') || value.includes('://') ? `/PATH-${n}` : `PATH-${n}${suffix}`) : `${label}-${n}`;
       this.pseudonyms.set(key, name);
     }
     return name;

@@ -1,4 +1,5 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
 import { Level } from '../model/records.js';
 
 /**
@@ -12,6 +13,9 @@ const NO_TIME = 0xffffffff;
 const CONTINUATION = 0x80;
 /** Fast deflate: ingest throughput matters more than the last 20 % of file size. */
 const DEFLATE_LEVEL = 1;
+const deflate = promisify(deflateRaw);
+/** Blocks being compressed at once; above it the reader waits (bounded memory, both cores busy). */
+const MAX_PENDING = 6;
 
 export interface EncodedBlock {
   blockNo: number;
@@ -24,7 +28,14 @@ export interface EncodedBlock {
   text: Buffer;
 }
 
+/**
+ * Collects lines into blocks and deflates each block on libuv's thread pool, so compression runs on the second
+ * core while the parser keeps the first one busy. Blocks reach `onBlock` in completion order (block_no keeps
+ * their order in the table); call `drain()` before committing the source.
+ */
 export class LogBlockBuilder {
+  private pending = new Set<Promise<void>>();
+  private failure: unknown;
   private lines: string[] = [];
   private chars = 0;
   private levels: number[] = [];
@@ -41,6 +52,17 @@ export class LogBlockBuilder {
     this.levels.push(level | (continuation ? CONTINUATION : 0));
     this.times.push(tsUs);
     if (this.lines.length >= BLOCK_MAX_LINES || this.chars >= BLOCK_MAX_CHARS) this.flush();
+  }
+
+  /** True when the caller should `await drain(…)` before feeding more lines. */
+  get congested(): boolean {
+    return this.pending.size >= MAX_PENDING;
+  }
+
+  /** Waits until at most `maxPending` blocks are in flight (0 = all written); rethrows a compression failure. */
+  async drain(maxPending = 0): Promise<void> {
+    while (this.pending.size > maxPending) await Promise.race(this.pending);
+    if (this.failure !== undefined) throw this.failure;
   }
 
   flush(): void {
@@ -72,16 +94,16 @@ export class LogBlockBuilder {
         else if (level >= Level.Error) levelCounts[4]++;
       }
     }
-    this.onBlock({
-      blockNo: this.blockNo++,
-      firstLine: this.firstLine,
-      lineCount: count,
-      tsMinUs: hasTime ? tsMin : null,
-      tsMaxUs: hasTime ? tsMax : null,
-      levelCounts,
-      lineIndex: deflateRawSync(index, { level: DEFLATE_LEVEL }),
-      text: deflateRawSync(Buffer.from(this.lines.join('\n'), 'utf8'), { level: DEFLATE_LEVEL }),
-    });
+    const meta = { blockNo: this.blockNo++, firstLine: this.firstLine, lineCount: count, tsMinUs: hasTime ? tsMin : null, tsMaxUs: hasTime ? tsMax : null, levelCounts };
+    const text = Buffer.from(this.lines.join('\n'), 'utf8');
+    const job = Promise.all([deflate(index, { level: DEFLATE_LEVEL }), deflate(text, { level: DEFLATE_LEVEL })]).then(
+      ([lineIndex, deflatedText]) => this.onBlock({ ...meta, lineIndex, text: deflatedText }),
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
     this.lines = [];
     this.levels = [];
     this.times = [];
