@@ -1,15 +1,27 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { RPC_METHODS, isWireError } from '../core/api/contract.js';
 import { COMMAND_CHANNEL, PROGRESS_CHANNEL, RPC_CHANNEL } from '../electron/ipc.js';
 
 /**
- * The only bridge between the sandboxed renderer and the app: a narrow, typed API (never raw ipcRenderer).
- * Calls are validated again in the main process (sender frame + contract schema).
+ * The only bridge between the sandboxed renderer and the app: the typed service contract (one function per
+ * method, each an `invoke` on one channel), progress and menu-command subscriptions, and the path of a dropped
+ * file — never raw ipcRenderer. Calls are validated again in the main process (sender frame + contract schema).
  */
+async function call(method: string, args: unknown[]): Promise<unknown> {
+  const reply: unknown = await ipcRenderer.invoke(RPC_CHANNEL, { method, args });
+  if (isWireError(reply)) {
+    const error = new Error(reply.error.message);
+    error.name = reply.error.code;
+    throw error;
+  }
+  return (reply as { result: unknown }).result;
+}
+
+const service: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+for (const method of RPC_METHODS) service[method] = (...args: unknown[]) => call(method, args);
+
 const api = {
-  /** One contract call; resolves to `{result}` or `{error: {code, message}}` exactly like the HTTP transport. */
-  invoke(method: string, args: unknown[]): Promise<unknown> {
-    return ipcRenderer.invoke(RPC_CHANNEL, { method, args });
-  },
+  ...service,
   onProgress(ingestId: string, listener: (event: unknown) => void): () => void {
     const handler = (_event: IpcRendererEvent, progress: { ingestId?: string }): void => {
       if (progress.ingestId === ingestId) listener(progress);
@@ -28,7 +40,5 @@ const api = {
     return webUtils.getPathForFile(file);
   },
 };
-
-export type SluiceBridge = typeof api;
 
 contextBridge.exposeInMainWorld('sluice', api);

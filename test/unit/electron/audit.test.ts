@@ -60,7 +60,8 @@ describe('Electron security audit of the built app', () => {
   });
 
   it('exposes only the typed bridge from the preload, never raw ipcRenderer', () => {
-    expect(preload).toMatch(/contextBridge\.exposeInMainWorld\("sluice", \{/);
+    expect(preload).toMatch(/contextBridge\.exposeInMainWorld\("sluice", (api|\{)/);
+    expect(preload).toMatch(/ipcRenderer\.invoke\(RPC_CHANNEL, \{\s*method,\s*args\s*\}\)/);
     expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer[^)]*\)/);
     expect(preload).toMatch(/webUtils\.getPathForFile\(file\)/);
     expect(preload.match(/exposeInMainWorld\(/g)).toHaveLength(1);
