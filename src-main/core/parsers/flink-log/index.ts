@@ -62,7 +62,10 @@ class FlinkLogParser implements TextParser {
   private recLine = 0;
   private recTs = Number.NaN;
   private recLevel: Level = Level.None;
-  private recLogger = '';
+  /** The record's first line: the full logger name is sliced from it only when an event needs it. */
+  private recText = '';
+  private recLoggerStart = 0;
+  private recLoggerEnd = 0;
   private recSimpleName = '';
   private recThread: string | undefined;
   private recMessage = '';
@@ -72,7 +75,8 @@ class FlinkLogParser implements TextParser {
 
   private records = 0;
   private lastLine = 0;
-  // Date arithmetic once per minute of log (Header.sameMinute), not per line.
+  // Date arithmetic once per minute of log, not per line.
+  private minuteKey = -1;
   private minuteBase = 0;
   // Date for time-only layouts.
   private fileDate: { year: number; month: number; day: number } | undefined;
@@ -133,7 +137,9 @@ class FlinkLogParser implements TextParser {
     this.recLine = lineNo;
     this.recTs = ts;
     this.recLevel = header.level;
-    this.recLogger = header.logger;
+    this.recText = text;
+    this.recLoggerStart = header.loggerStart;
+    this.recLoggerEnd = header.loggerEnd;
     this.recSimpleName = header.simpleName;
     this.recThread = header.thread;
     this.recMessage = text.slice(header.messageStart);
@@ -145,8 +151,10 @@ class FlinkLogParser implements TextParser {
   private timestamp(lineNo: number): number {
     const h = this.header;
     if (h.stamp === StampKind.Full) {
-      if (!h.sameMinute) {
-        if (this.fileDate === undefined) this.fileDate = { year: h.year, month: h.month, day: h.day };
+      if (this.fileDate === undefined) this.fileDate = { year: h.year, month: h.month, day: h.day };
+      const minuteKey = ((h.year * 16 + h.month) * 32 + h.day) * 1440 + h.hour * 60 + h.minute;
+      if (minuteKey !== this.minuteKey) {
+        this.minuteKey = minuteKey;
         this.minuteBase = this.ctx.clock.toUtc(h.year, h.month, h.day, h.hour, h.minute, 0, 0);
       }
       return this.minuteBase + (h.second * 1000 + h.millis) * 1000;
@@ -259,7 +267,7 @@ class FlinkLogParser implements TextParser {
 
   private exceptionEvent(stack: StackSummary, message: string, lineCount: number): EventRecord {
     const event = this.baseEvent('exception', 'EXCEPTION', lineCount);
-    const attrs: Record<string, AttrValue> = { logger: this.recLogger, logMessage: clip(message) };
+    const attrs: Record<string, AttrValue> = { logger: this.recText.slice(this.recLoggerStart, this.recLoggerEnd), logMessage: clip(message) };
     addStackAttrs(attrs, stack);
     event.attrs = attrs;
     return event;

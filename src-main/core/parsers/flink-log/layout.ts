@@ -28,14 +28,11 @@ export class Header {
   minute = 0;
   second = 0;
   millis = 0;
-  /** `yyyy-MM-dd HH:mm:` of the last full stamp: consecutive lines mostly share it, so only seconds are read. */
-  minutePrefix = '';
-  /** True when this line's stamp shares minutePrefix with the previous full stamp. */
-  sameMinute = false;
   level: Level = Level.None;
   thread: string | undefined = undefined;
-  /** Full logger name as printed (possibly abbreviated by logback). Empty when the layout has none. */
-  logger = '';
+  /** Full logger name as printed (possibly abbreviated by logback) is text[loggerStart, loggerEnd): sliced only when needed. */
+  loggerStart = 0;
+  loggerEnd = 0;
   /** Logger name after the last dot: the key templates are dispatched on, immune to logback abbreviation. */
   simpleName = '';
   messageStart = 0;
@@ -46,40 +43,56 @@ const SPACE = 32;
 const OPEN_BRACKET = 91;
 const DASH = 45;
 
-function isDigit(c: number): boolean {
-  return c >= ZERO && c <= ZERO + 9;
-}
-
-function two(text: string, at: number): number {
-  return (text.charCodeAt(at) - ZERO) * 10 + (text.charCodeAt(at + 1) - ZERO);
-}
-
 function isMillisSeparator(c: number): boolean {
   return c === 44 /* , */ || c === 46; /* . */
 }
 
-function isTimeAt(text: string, at: number): boolean {
-  return (
-    isDigit(text.charCodeAt(at)) &&
-    isDigit(text.charCodeAt(at + 1)) &&
-    text.charCodeAt(at + 2) === 58 &&
-    isDigit(text.charCodeAt(at + 3)) &&
-    isDigit(text.charCodeAt(at + 4)) &&
-    text.charCodeAt(at + 5) === 58 &&
-    isDigit(text.charCodeAt(at + 6)) &&
-    isDigit(text.charCodeAt(at + 7)) &&
-    isMillisSeparator(text.charCodeAt(at + 8)) &&
-    isDigit(text.charCodeAt(at + 9)) &&
-    isDigit(text.charCodeAt(at + 10)) &&
-    isDigit(text.charCodeAt(at + 11))
-  );
+/** Value of the digit at `at`, or -1: each character is read once (this runs on every line). */
+function digit(text: string, at: number): number {
+  const d = text.charCodeAt(at) - ZERO;
+  return d >= 0 && d <= 9 ? d : -1;
 }
 
-function readTime(text: string, at: number, out: Header): void {
-  out.hour = two(text, at);
-  out.minute = two(text, at + 3);
-  out.second = two(text, at + 6);
-  out.millis = (text.charCodeAt(at + 9) - ZERO) * 100 + two(text, at + 10);
+/** Two digits at `at` as a number, or -1. */
+function two(text: string, at: number): number {
+  const high = digit(text, at);
+  const low = digit(text, at + 1);
+  return high < 0 || low < 0 ? -1 : high * 10 + low;
+}
+
+/** `HH:mm:ss,SSS` at `at` (separators already partly checked by the caller). */
+function readClock(text: string, at: number, out: Header): boolean {
+  if (text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58 || !isMillisSeparator(text.charCodeAt(at + 8))) return false;
+  const hour = two(text, at);
+  const minute = two(text, at + 3);
+  const second = two(text, at + 6);
+  const centis = two(text, at + 9);
+  const lastMilli = digit(text, at + 11);
+  if (hour < 0 || minute < 0 || second < 0 || centis < 0 || lastMilli < 0) return false;
+  out.hour = hour;
+  out.minute = minute;
+  out.second = second;
+  out.millis = centis * 10 + lastMilli;
+  return true;
+}
+
+/** `yyyy-MM-dd HH:mm:ss,SSS` (or `T` between date and time); the dashes are checked by the caller. */
+function readFullStamp(text: string, out: Header): boolean {
+  const separator = text.charCodeAt(10);
+  if (separator !== SPACE && separator !== 84 /* T */) return false;
+  const century = two(text, 0);
+  const yearOfCentury = two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  if (century < 0 || yearOfCentury < 0 || month < 0 || day < 0 || !readClock(text, 11, out)) return false;
+  out.year = century * 100 + yearOfCentury;
+  out.month = month;
+  out.day = day;
+  return true;
+}
+
+function readTimeOnly(text: string, out: Header): boolean {
+  return readClock(text, 0, out);
 }
 
 /** Level word at `at` followed by a space or the end of the line; returns its length, 0 when none. */
@@ -153,48 +166,14 @@ function threadBeforeLevel(text: string, open: number, out: Header): number {
  */
 export function parseHeader(text: string, out: Header): boolean {
   const c0 = text.charCodeAt(0);
-  if (!isDigit(c0)) return false;
+  if (c0 < ZERO || c0 > ZERO + 9) return false;
   let at: number;
-  out.sameMinute = false;
-  if (
-    out.minutePrefix.length > 0 &&
-    text.startsWith(out.minutePrefix) &&
-    isDigit(text.charCodeAt(17)) &&
-    isDigit(text.charCodeAt(18)) &&
-    isMillisSeparator(text.charCodeAt(19)) &&
-    isDigit(text.charCodeAt(20)) &&
-    isDigit(text.charCodeAt(21)) &&
-    isDigit(text.charCodeAt(22))
-  ) {
+  const c4 = text.charCodeAt(4);
+  if (c4 === DASH && text.length >= 23 && text.charCodeAt(7) === DASH && readFullStamp(text, out)) {
     out.stamp = StampKind.Full;
-    out.sameMinute = true;
-    out.second = two(text, 17);
-    out.millis = (text.charCodeAt(20) - ZERO) * 100 + two(text, 21);
     at = 23;
-  } else if (
-    text.length >= 23 &&
-    text.charCodeAt(4) === DASH &&
-    text.charCodeAt(7) === DASH &&
-    isDigit(text.charCodeAt(1)) &&
-    isDigit(text.charCodeAt(2)) &&
-    isDigit(text.charCodeAt(3)) &&
-    isDigit(text.charCodeAt(5)) &&
-    isDigit(text.charCodeAt(6)) &&
-    isDigit(text.charCodeAt(8)) &&
-    isDigit(text.charCodeAt(9)) &&
-    (text.charCodeAt(10) === SPACE || text.charCodeAt(10) === 84) &&
-    isTimeAt(text, 11)
-  ) {
-    out.stamp = StampKind.Full;
-    out.year = two(text, 0) * 100 + two(text, 2);
-    out.month = two(text, 5);
-    out.day = two(text, 8);
-    readTime(text, 11, out);
-    out.minutePrefix = text.slice(0, 17);
-    at = 23;
-  } else if (text.length >= 12 && isTimeAt(text, 0)) {
+  } else if (text.charCodeAt(2) === 58 && text.length >= 12 && readTimeOnly(text, out)) {
     out.stamp = StampKind.TimeOnly;
-    readTime(text, 0, out);
     at = 12;
   } else {
     return false;
@@ -208,7 +187,8 @@ export function parseHeader(text: string, out: Header): boolean {
   }
   out.level = Level.None;
   out.thread = undefined;
-  out.logger = '';
+  out.loggerStart = 0;
+  out.loggerEnd = 0;
   out.simpleName = '';
   at = skipSpaces(text, at);
 
@@ -236,9 +216,20 @@ export function parseHeader(text: string, out: Header): boolean {
   }
   let loggerEnd = text.indexOf(' ', at);
   if (loggerEnd < 0) loggerEnd = text.length;
-  out.logger = text.slice(at, loggerEnd);
-  const dot = out.logger.lastIndexOf('.');
-  out.simpleName = dot < 0 ? out.logger : out.logger.slice(dot + 1);
+  out.loggerStart = at;
+  out.loggerEnd = loggerEnd;
+  const dot = text.lastIndexOf('.', loggerEnd - 1);
+  out.simpleName = text.slice(dot < at ? at : dot + 1, loggerEnd);
+  // Usual case, found with one native search instead of walking the logger padding: ` - ` right after the
+  // padding (log4j 1, logback) or after the NDC `[]` (log4j 2).
+  const separator = text.indexOf(' - ', loggerEnd - 1);
+  if (separator >= loggerEnd - 1 && separator - loggerEnd < MAX_THREAD_CHARS) {
+    const before = text.charCodeAt(separator - 1);
+    if (separator === loggerEnd || before === SPACE || before === 93 /* ] */) {
+      out.messageStart = separator + 3;
+      return true;
+    }
+  }
   at = skipSpaces(text, loggerEnd);
   if (text.charCodeAt(at) === OPEN_BRACKET) {
     // log4j 2 prints the empty NDC as `[]`; MDC-based patterns may put a value there.
@@ -257,4 +248,9 @@ export function parseHeader(text: string, out: Header): boolean {
   const dash = text.indexOf(' - ', loggerEnd);
   out.messageStart = dash < 0 || dash - loggerEnd > MAX_THREAD_CHARS ? at : dash + 3;
   return true;
+}
+
+/** The full logger name of the header last parsed from `text`. */
+export function loggerOf(text: string, header: Header): string {
+  return text.slice(header.loggerStart, header.loggerEnd);
 }

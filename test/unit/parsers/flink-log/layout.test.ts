@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Level } from '../../../../src-main/core/model/records.js';
-import { Header, parseHeader, StampKind } from '../../../../src-main/core/parsers/flink-log/layout.js';
+import { Header, loggerOf, parseHeader, StampKind } from '../../../../src-main/core/parsers/flink-log/layout.js';
 import { JOB } from './cases.js';
 import { parse, utc } from './helpers.js';
 
@@ -21,7 +21,7 @@ describe('record header layouts (flink-formats §1.1)', () => {
     expect(h.stamp).toBe(StampKind.Full);
     expect([h.year, h.month, h.day, h.hour, h.minute, h.second, h.millis]).toEqual([2020, 3, 2, 14, 5, 11, 402]);
     expect(h.level).toBe(Level.Info);
-    expect(h.logger).toBe('org.apache.flink.runtime.checkpoint.CheckpointCoordinator');
+    expect(loggerOf(line, h)).toBe('org.apache.flink.runtime.checkpoint.CheckpointCoordinator');
     expect(h.simpleName).toBe('CheckpointCoordinator');
     expect(h.thread).toBeUndefined();
     expect(line.slice(h.messageStart)).toBe(`Triggering checkpoint 42 @ 1583157911398 for job ${JOB}.`);
@@ -56,7 +56,7 @@ describe('record header layouts (flink-formats §1.1)', () => {
     expect(h.millis).toBe(402);
     expect(h.thread).toBe('Map -> Sink: Unnamed (2/4)#0');
     expect(h.level).toBe(Level.Debug);
-    expect(h.logger).toBe('o.a.f.s.runtime.tasks.SubtaskCheckpointCoordinatorImpl');
+    expect(loggerOf(line, h)).toBe('o.a.f.s.runtime.tasks.SubtaskCheckpointCoordinatorImpl');
     expect(h.simpleName).toBe('SubtaskCheckpointCoordinatorImpl');
     expect(line.slice(h.messageStart)).toMatch(/^Map -> Sink: Unnamed \(2\/4\)#0 - finished/);
   });
