@@ -3,20 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BUNDLE, E2E_DIR, ROOT, SCREENSHOTS } from './paths.js';
+import { bundlePath, e2eDir, ROOT, SCREENSHOTS } from './paths.js';
 
 /**
  * The postmortem report as a reader gets it: a file opened in Chromium with the network blocked. The incident
  * carries hostile strings (in a log line, a job name and an annotation) to prove they stay inert text.
  */
 const HOSTILE = `<script>alert("log")</script> </script><img src=x onerror=alert(1)> javascript:alert(2) "quotes" 'single' --> \u0007bell`;
-const DIR = join(E2E_DIR, 'report');
-const INCIDENT = join(DIR, 'incident.sluice');
+const dir = (): string => join(e2eDir(), 'report');
+const reportIncident = (): string => join(dir(), 'incident.sluice');
 const cli = (...args: string[]): string => execFileSync(process.execPath, [join(ROOT, 'out/main/cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
 
 test.beforeAll(() => {
-  mkdirSync(DIR, { recursive: true });
-  const hostileLog = join(DIR, 'flink-flink-standalonesession-1-jm-evil.log');
+  mkdirSync(dir(), { recursive: true });
+  const hostileLog = join(dir(), 'flink-flink-standalonesession-1-jm-evil.log');
   writeFileSync(hostileLog, [
     `2023-06-14 09:20:00,000 INFO  org.apache.flink.runtime.executiongraph.ExecutionGraph       [] - Job ${HOSTILE} (0123456789abcdef0123456789abcdef) switched from state RUNNING to FAILING.`,
     `java.lang.RuntimeException: ${HOSTILE}`,
@@ -25,15 +25,15 @@ test.beforeAll(() => {
     `java.io.IOException: ${HOSTILE}`,
     '\tat org.example.Sink.invoke(Sink.java:42) ~[job.jar:?]',
   ].join('\n') + '\n');
-  cli('ingest', BUNDLE, hostileLog, '--out', INCIDENT);
-  const db = new Database(INCIDENT);
+  cli('ingest', bundlePath(), hostileLog, '--out', reportIncident());
+  const db = new Database(reportIncident());
   const checkpoint = db.prepare("SELECT trigger_us, end_us FROM checkpoint WHERE outcome = 'expired' ORDER BY checkpoint_id LIMIT 1").get() as { trigger_us: number; end_us: number };
   const insert = db.prepare("INSERT INTO annotation (from_us, to_us, type, text, starred, created_at, updated_at) VALUES (?, ?, ?, ?, 1, datetime('now'), datetime('now'))");
   insert.run(checkpoint.trigger_us, checkpoint.end_us, 'key-moment', `**First expiry.** ${HOSTILE} [docs](javascript:alert(3))`);
   insert.run(checkpoint.trigger_us - 60_000_000, null, 'detection', 'Alert fired on *checkpoint duration*.');
   db.close();
-  cli('report', INCIDENT, '-o', join(DIR, 'report.html'));
-  cli('report', INCIDENT, '-o', join(DIR, 'report-anon.html'), '--anonymize');
+  cli('report', reportIncident(), '-o', join(dir(), 'report.html'));
+  cli('report', reportIncident(), '-o', join(dir(), 'report-anon.html'), '--anonymize');
 });
 
 async function openOffline(page: import('@playwright/test').Page, file: string): Promise<{ requests: string[]; errors: string[] }> {
@@ -54,7 +54,7 @@ async function openOffline(page: import('@playwright/test').Page, file: string):
 }
 
 test('the report opens offline, makes no request, and keeps hostile strings inert', async ({ page }) => {
-  const file = join(DIR, 'report.html');
+  const file = join(dir(), 'report.html');
   const { requests, errors } = await openOffline(page, file);
   await expect(page.locator('h1')).toBeVisible();
   for (const id of ['summary', 'timeline', 'checkpoints', 'findings', 'appendix']) await expect(page.locator(`section#${id}`)).toHaveCount(1);
@@ -83,18 +83,18 @@ test('the report opens offline, makes no request, and keeps hostile strings iner
 test('the report reads with scripts disabled', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`file://${join(DIR, 'report.html')}`);
+  await page.goto(`file://${join(dir(), 'report.html')}`);
   await expect(page.locator('section#checkpoints table.checkpoints')).toBeVisible();
   await expect(page.locator('svg.timeline')).toBeVisible();
   await context.close();
 });
 
 test('the anonymized report names no original host, TaskManager or job', async ({ page }) => {
-  const file = join(DIR, 'report-anon.html');
+  const file = join(dir(), 'report-anon.html');
   const { requests, errors } = await openOffline(page, file);
   await expect(page.locator('.notice')).toContainText('Anonymized');
   const html = readFileSync(file, 'utf8');
-  const db = new Database(INCIDENT, { readonly: true });
+  const db = new Database(reportIncident(), { readonly: true });
   const originals = (db.prepare(`SELECT host AS v FROM taskmanager UNION SELECT tm_id FROM taskmanager UNION SELECT name FROM job
     UNION SELECT host FROM source WHERE host IS NOT NULL`).all() as Array<{ v: string | null }>).map((r) => r.v).filter((v): v is string => v !== null && v.length >= 3);
   db.close();
