@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -113,7 +113,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     incidentPath: options.incidentPath,
     samplePath: options.samplePath,
     incidentsDir: options.incidentsDir ?? process.cwd(),
-    resolveUpload: (id) => groups.get(id)?.dir,
+    // The drop's top-level files and folders, so source paths read 'bundle.zip!/…' rather than the upload folder.
+    resolveUpload: (id) => {
+      const group = groups.get(id);
+      return group === undefined ? undefined : readdirSync(group.dir).map((name) => join(group.dir, name));
+    },
     runIngest: options.runIngest,
   });
   const openStreams = new Set<ServerResponse>();

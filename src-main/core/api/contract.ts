@@ -116,7 +116,7 @@ export interface CheckpointDetail {
   /** Stragglers first (declined, never acknowledged, late), then by end-to-end duration. */
   subtasks: SubtaskPhaseRow[];
   /** GC pauses of the stragglers' TaskManagers inside the checkpoint window. */
-  gc: Array<{ jvm: string; tm: string | null; pauses: GcPause[] }>;
+  gc: Array<{ jvm: string; tm: string | null; host: string | null; pauses: GcPause[] }>;
   backpressure: Array<{ vertexName: string; subtask: number | null; maxRatio: number | null; level: string | null }>;
   logLines: LogRecord[];
   findings: Finding[];

@@ -8,7 +8,7 @@ import { checkpointDetail, listCheckpoints } from '../store/queries/checkpoints.
 import { listFindings } from '../store/queries/findings.js';
 import { diffTree, listProfiles, mergedTree } from '../store/queries/flame.js';
 import { incidentContents } from '../store/queries/overview.js';
-import { timeline } from '../store/queries/timeline.js';
+import { gcJvmOwners, timeline } from '../store/queries/timeline.js';
 import { logLines, recordsAt } from '../store/queries/logs.js';
 import * as annotations from '../store/queries/annotations.js';
 import { ServiceError } from './contract.js';
@@ -30,8 +30,8 @@ export interface ServiceOptions {
   samplePath?: string;
   /** Folder for the incident files created when evidence is dropped while the sample (or nothing) is open. */
   incidentsDir: string;
-  /** Browser mode: maps an upload id to the file the upload was streamed into. */
-  resolveUpload?: (uploadId: string) => string | undefined;
+  /** Browser mode: maps an upload id to the files and folders its drop was streamed into. */
+  resolveUpload?: (uploadId: string) => string[] | undefined;
   /** Defaults to the worker thread, so ingest never blocks the caller's event loop. */
   runIngest?: IngestRunner;
 }
@@ -146,9 +146,9 @@ class IncidentService implements LocalService {
   async ingest(request: IngestRequest): Promise<IngestStarted> {
     const inputs = [...(request.inputs ?? [])];
     for (const id of request.uploadIds ?? []) {
-      const path = this.options.resolveUpload?.(id);
-      if (path === undefined) throw new ServiceError('not-found', `unknown upload '${id}'`);
-      inputs.push(path);
+      const paths = this.options.resolveUpload?.(id);
+      if (paths === undefined) throw new ServiceError('not-found', `unknown upload '${id}'`);
+      inputs.push(...paths);
     }
     if (inputs.length === 0) throw new ServiceError('invalid-argument', 'nothing to ingest: no input files given');
     for (const input of inputs) if (!existsSync(input)) throw new ServiceError('not-found', `${input}: no such file or folder`);
@@ -291,21 +291,24 @@ class IncidentService implements LocalService {
     const stragglerTms = [...new Set(c.stragglers.map((s) => s.tm).filter((tm): tm is string => tm !== null))];
     const focusTms = stragglerTms.length > 0 ? stragglerTms : [...new Set(base.subtasks.map((s) => s.tm).filter((tm): tm is string => tm !== null))];
 
-    const gcStmt = db.prepare(`SELECT g.id, g.jvm, g.start_us, g.duration_us, g.kind, g.name, g.cause, g.heap_before, g.heap_after
-      FROM gc_event g JOIN source s ON s.id = g.source_id
-      WHERE (g.jvm = @tm OR s.tm_id = @tm) AND g.class IN ('pause', 'alloc-stall')
-        AND g.start_us <= @to AND g.start_us + g.duration_us >= @from ORDER BY g.start_us`);
-    const gc = focusTms.map((tm) => {
-      const rows = gcStmt.all({ tm, from: windowFrom, to: windowTo }) as Array<{
-        id: number; jvm: string; start_us: number; duration_us: number; kind: string; name: string; cause: string | null;
-        heap_before: number | null; heap_after: number | null;
-      }>;
-      const pauses: GcPause[] = rows.map((r) => ({
-        id: r.id, start: r.start_us, durationUs: r.duration_us, kind: r.kind, name: r.name, cause: r.cause, heapBefore: r.heap_before,
-        heapAfter: r.heap_after, full: r.kind === 'full' || /full/i.test(r.name),
-      }));
-      return { jvm: rows[0]?.jvm ?? tm, tm, pauses };
-    });
+    const owners = gcJvmOwners(db);
+    const gcStmt = db.prepare(`SELECT id, start_us, duration_us, kind, name, cause, heap_before, heap_after FROM gc_event
+      WHERE jvm = @jvm AND class IN ('pause', 'alloc-stall') AND start_us <= @to AND start_us + duration_us >= @from ORDER BY start_us`);
+    const gc = focusTms.flatMap((tm) =>
+      owners
+        .filter((o) => o.tm === tm || o.jvm === tm)
+        .map((o) => {
+          const rows = gcStmt.all({ jvm: o.jvm, from: windowFrom, to: windowTo }) as Array<{
+            id: number; start_us: number; duration_us: number; kind: string; name: string; cause: string | null;
+            heap_before: number | null; heap_after: number | null;
+          }>;
+          const pauses: GcPause[] = rows.map((r) => ({
+            id: r.id, start: r.start_us, durationUs: r.duration_us, kind: r.kind, name: r.name, cause: r.cause, heapBefore: r.heap_before,
+            heapAfter: r.heap_after, full: r.kind === 'full' || /full/i.test(r.name),
+          }));
+          return { jvm: o.jvm, tm, host: o.host, pauses };
+        }),
+    );
 
     const backpressure = db
       .prepare(`SELECT coalesce(vertex_name, vertex_id, '?') AS vertexName, subtask, max(ratio) AS maxRatio,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { timeline } from '../../../src-main/core/store/queries/timeline.js';
+import { gcJvmOwners, timeline } from '../../../src-main/core/store/queries/timeline.js';
+import { IncidentWriter } from '../../../src-main/core/store/writer.js';
 import { FAILED_CHECKPOINT, JM_LINES, makeFixture, SECOND, T0, type Fixture } from '../api/fixture.js';
 
 describe('timeline', () => {
@@ -75,5 +76,22 @@ describe('timeline', () => {
     const marks = data.vertices[0]!.subtasks[1]!.marks;
     expect(marks.some((m) => m.checkpointId === FAILED_CHECKPOINT)).toBe(true);
     expect(marks.reduce((sum, m) => sum + 1 + m.merged, 0)).toBe(10);
+  });
+});
+
+describe('gcJvmOwners', () => {
+  it('matches unattributed GC logs to a TaskManager by a host name in the file path, whole words only', async () => {
+    const f = await makeFixture();
+    const writer = new IncidentWriter(f.db);
+    for (const path of ['bundle/gc/gc-host-1.log', 'bundle/gc/gc-host-10.log']) {
+      writer.beginSource({ path, detection: { kind: 'gc-log', format: 'ujl', reason: 'test' }, sha256: path, bytes: 1, tz: 'UTC', clockOffsetUs: 0 });
+      writer.gc({ start: T0, durationUs: 1000, eventClass: 'pause', kind: 'young', name: 'Pause Young', line: 1, lineCount: 1, timeConfidence: 'exact', timeBasis: 'logged-start' }, path);
+      writer.commitSource({ sha256: path, bytes: 1, lines: 1, events: 1, warnings: 0, timeFromUs: T0, timeToUs: T0 });
+    }
+    const owners = new Map(gcJvmOwners(f.db).map((o) => [o.jvm, o]));
+    expect(owners.get('bundle/gc/gc-host-1.log')).toMatchObject({ tm: 'tm-1', host: 'host-1' });
+    expect(owners.get('bundle/gc/gc-host-10.log')).toMatchObject({ tm: null });
+    expect(owners.get('tm-1')).toMatchObject({ tm: 'tm-1' });
+    f.db.close();
   });
 });

@@ -127,7 +127,8 @@ function evidence(db: Db, sources: SourceInfo[], tms: IncidentContents['taskMana
   const tmLogs = ofKind('flink-tm-log');
   const gcLogs = ofKind('gc-log');
   const tmsWithoutLog = tms.filter((t) => !t.hasLog).map((t) => t.id);
-  const tmsWithoutGc = tms.filter((t) => !t.hasGc).map((t) => t.id);
+  // "none for tm-x" only means something once GC logs are matched to TaskManagers at all.
+  const tmsWithoutGc = tms.some((t) => t.hasGc) ? tms.filter((t) => !t.hasGc).map((t) => t.id) : [];
   const phaseRows = count(db, `SELECT count(*) AS n FROM subtask_checkpoint
     WHERE start_delay_ms IS NOT NULL OR alignment_ms IS NOT NULL OR sync_ms IS NOT NULL OR async_ms IS NOT NULL`);
   const phaseEvents = count(db, "SELECT count(*) AS n FROM event WHERE kind IN ('subtask.sync-done', 'subtask.async-done', 'barrier.aligned')");
@@ -158,7 +159,9 @@ function evidence(db: Db, sources: SourceInfo[], tms: IncidentContents['taskMana
       present: gcLogs.length > 0,
       detail: gcLogs.length === 0
         ? 'missing: GC pauses cannot be checked (enable -Xlog:gc* on the TaskManagers)'
-        : tmsWithoutGc.length > 0 && tms.length > 0 ? `${plural(gcLogs.length, 'file')}; none for ${list(tmsWithoutGc)}` : plural(gcLogs.length, 'file'),
+        : tmsWithoutGc.length > 0
+          ? `${plural(gcLogs.length, 'file')}; none for ${list(tmsWithoutGc)}`
+          : `${plural(gcLogs.length, 'file')}${tms.some((t) => t.hasGc) ? '' : ' (not matched to TaskManager ids)'}`,
     },
     {
       key: 'checkpoint-phases',

@@ -93,6 +93,7 @@ export interface GcBucket {
 export interface GcLane {
   jvm: string;
   tm: string | null;
+  host: string | null;
   /** Individual pauses when they fit the width, else null and `buckets` holds the aggregate. */
   pauses: GcPause[] | null;
   buckets: GcBucket[];
@@ -185,25 +186,52 @@ const EVENT_KINDS_SHOWN = [
 /** Lanes that exist in the incident whatever the visible range, so the layout does not jump while panning. */
 interface LaneCatalog {
   dataVersion: number;
-  jvms: Array<{ jvm: string; tm: string | null }>;
+  jvms: GcJvm[];
   bpVertices: Array<{ job: string | null; vertexId: string | null; name: string; subtasks: number[] }>;
   vertexOrder: Map<string, number>;
 }
 
 const catalogs = new WeakMap<Db, LaneCatalog>();
 
+export interface GcJvm {
+  jvm: string;
+  tm: string | null;
+  host: string | null;
+}
+
+/**
+ * Which TaskManager each GC log belongs to: the JVM key when it is a TaskManager id, the GC source's own
+ * TaskManager, or else a TaskManager log whose host name appears as a whole word in the GC file's path
+ * ('gc/gc-tm-2.log' → host tm-2), the way people name GC logs when they collect them.
+ */
+export function gcJvmOwners(db: Db): GcJvm[] {
+  const rows = db
+    .prepare(`SELECT g.jvm AS jvm, coalesce(t.tm_id, s.tm_id) AS tm, coalesce(t.host, s.host) AS host
+      FROM (SELECT jvm, min(source_id) AS source_id FROM gc_event GROUP BY jvm) g
+      LEFT JOIN source s ON s.id = g.source_id
+      LEFT JOIN taskmanager t ON t.tm_id = g.jvm`)
+    .all() as GcJvm[];
+  const hosts = db
+    .prepare("SELECT DISTINCT tm_id AS tm, host FROM source WHERE tm_id IS NOT NULL AND host IS NOT NULL AND kind != 'gc-log'")
+    .all() as Array<{ tm: string; host: string }>;
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const row of rows) {
+    if (row.tm !== null) continue;
+    const matches = hosts.filter((h) => new RegExp(`(^|[^A-Za-z0-9])${escape(h.host)}([^A-Za-z0-9]|$)`).test(row.jvm));
+    if (matches.length === 1) {
+      row.tm = matches[0]!.tm;
+      row.host = matches[0]!.host;
+    }
+  }
+  return rows.sort((a, b) => (a.host ?? a.tm ?? a.jvm).localeCompare(b.host ?? b.tm ?? b.jvm));
+}
+
 /** Cached per connection until another connection commits (PRAGMA data_version changes then). */
 function laneCatalog(db: Db): LaneCatalog {
   const dataVersion = db.pragma('data_version', { simple: true }) as number;
   const cached = catalogs.get(db);
   if (cached !== undefined && cached.dataVersion === dataVersion) return cached;
-  const jvms = db
-    .prepare(`SELECT g.jvm AS jvm, coalesce(t.tm_id, max(s.tm_id)) AS tm
-      FROM (SELECT jvm, min(source_id) AS source_id FROM gc_event GROUP BY jvm) g
-      LEFT JOIN source s ON s.id = g.source_id
-      LEFT JOIN taskmanager t ON t.tm_id = g.jvm
-      GROUP BY g.jvm ORDER BY coalesce(t.tm_id, s.tm_id, g.jvm)`)
-    .all() as Array<{ jvm: string; tm: string | null }>;
+  const jvms = gcJvmOwners(db);
   const bpRows = db
     .prepare(`SELECT job, vertex_id, coalesce(max(vertex_name), vertex_id, '?') AS name, group_concat(DISTINCT subtask) AS subtasks
       FROM bp_sample GROUP BY job, vertex_id ORDER BY job, name`)
@@ -440,13 +468,14 @@ function gcLanes(db: Db, grid: PixelGrid): GcLane[] {
       heap_after, coalesce(heap_max, heap_committed) AS cap
     FROM gc_event WHERE jvm = @jvm AND start_us >= @from AND start_us <= @to AND heap_after IS NOT NULL
     GROUP BY bucket ORDER BY bucket`);
-  return laneCatalog(db).jvms.map(({ jvm, tm }) => {
+  return laneCatalog(db).jvms.map(({ jvm, tm, host }) => {
     const params = { ...grid.params, jvm, lookFrom: grid.from - GC_LOOKBACK_US };
     const n = (count.get(params) as { n: number }).n;
     const dense = n * PX_PER_INDIVIDUAL_PAUSE > grid.widthPx;
     return {
       jvm,
       tm,
+      host,
       pauses: dense
         ? null
         : (pauses.all(params) as GcRow[]).map((r) => ({
