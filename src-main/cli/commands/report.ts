@@ -10,7 +10,7 @@ Writes a self-contained HTML postmortem (no external requests; readable and prin
   --from/--to T     window (ISO time, 'YYYY-MM-DD HH:mm:ss' UTC, or epoch ms); the whole incident by default
   --anonymize       replace host names, IPs, TaskManager ids, job names, user names and paths consistently
   --only-starred    only starred annotations (the "key moments")
-  --omit LIST       leave out sections: summary,timeline,checkpoints,findings,appendix`;
+  --omit LIST       leave out sections: summary,timeline,checkpoints,gc,backpressure,findings,flame,appendix`;
 
 export const reportCommand: Command = {
   name: 'report',

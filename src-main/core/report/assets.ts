@@ -1,4 +1,4 @@
-/** The report's only style and script; the CSP admits exactly these two blocks by hash. */
+/** The report's only style; the CSP admits exactly this block (by hash) and no script at all. */
 export const REPORT_STYLE = `
 :root { color-scheme: light; --fg: #1d2328; --muted: #5d6b78; --line: #d8dee4; --bg: #ffffff; --soft: #f4f6f8; }
 * { box-sizing: border-box; }
@@ -31,11 +31,19 @@ article.sev-error { border-left-color: #c0392b; } article.sev-warning { border-l
 .when { color: var(--muted); margin: 0; font-size: 12px; }
 pre.excerpt { background: var(--soft); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; border-radius: 4px; }
 pre.excerpt .loc { color: var(--muted); }
-svg.timeline { border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: zoom-in; }
+svg.timeline { border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 svg.timeline .lane-label { font: 11px system-ui, sans-serif; fill: var(--fg); }
 svg.timeline .tick { stroke: #eceff2; }
 svg.timeline .tick-label { font: 10px system-ui, sans-serif; fill: var(--muted); }
 .legend { font-size: 12px; color: var(--muted); }
+.sw-completed { background: #3a9d5d; } .sw-expired { background: #d64541; } .sw-declined { background: #e67e22; } .sw-failed { background: #b03a2e; }
+.sw-start { background: #9b59b6; } .sw-align { background: #e67e22; } .sw-sync { background: #2980b9; } .sw-async { background: #16a085; }
+.sw-pause { background: #e59866; } .sw-full { background: #c0392b; } .sw-bp { background: #c0392b; }
+.muted { color: var(--muted); font-size: 12px; }
+svg.flame { border: 1px solid var(--line); border-radius: 4px; margin-top: 4px; }
+svg.flame .flame-label { font: 10px ui-monospace, monospace; fill: #1d2328; pointer-events: none; }
+figure { margin: 12px 0; break-inside: avoid; }
+figcaption { font-size: 12px; color: var(--muted); }
 .sw { display: inline-block; width: 10px; height: 10px; margin: 0 3px 0 8px; vertical-align: -1px; border-radius: 2px; }
 .hint { color: var(--muted); font-size: 12px; }
 ol.moments time { font-variant-numeric: tabular-nums; color: var(--muted); }
@@ -46,24 +54,5 @@ code.sha { font-size: 10px; word-break: break-all; }
   h2 { break-after: avoid; }
   details { display: block; }
   .hint { display: none; }
-  svg.timeline { cursor: default; }
 }
-`;
-
-export const REPORT_SCRIPT = `
-(function () {
-  var svg = document.querySelector('svg.timeline');
-  if (!svg) return;
-  var base = svg.getAttribute('viewBox').split(' ').map(Number);
-  var view = base.slice();
-  function apply() { svg.setAttribute('viewBox', view.join(' ')); }
-  svg.addEventListener('click', function (e) {
-    var box = svg.getBoundingClientRect();
-    var cx = view[0] + ((e.clientX - box.left) / box.width) * view[2];
-    view[2] = Math.max(base[2] / 64, view[2] / 2);
-    view[0] = Math.max(0, Math.min(base[2] - view[2], cx - view[2] / 2));
-    apply();
-  });
-  svg.addEventListener('dblclick', function () { view = base.slice(); apply(); });
-})();
 `;

@@ -7,11 +7,13 @@ import { listFindings, type FindingRow } from '../store/queries/findings.js';
 import { listAnnotations, type Annotation } from '../store/queries/annotations.js';
 import { recordsAt } from '../store/queries/logs.js';
 import { timeline } from '../store/queries/timeline.js';
+import { gcSummary } from '../store/queries/gc.js';
+import { mergedTree, type CallTreeNode } from '../store/queries/flame.js';
 import { incidentSummary } from '../analysis/findings/summary.js';
 import { Anonymizer } from './anonymize.js';
 import { cspHash, escapeHtml, stripControls } from './html.js';
 import { timelineSvg } from './timeline-svg.js';
-import { REPORT_SCRIPT, REPORT_STYLE } from './assets.js';
+import { REPORT_STYLE } from './assets.js';
 
 export interface ReportOptions {
   /** Window of the timeline and tables (epoch µs); the whole incident when absent. */
@@ -83,14 +85,17 @@ ${keyMoments(annotations, time, clean)}
     const data = timeline(db, { from, to, widthPx: 1000 });
     data.annotations = data.annotations.filter((a) => annotations.some((b) => b.id === a.id));
     sections.push(`<section id="timeline"><h2>Timeline</h2>
-<p class="hint">Hover a mark for details. Click the timeline to zoom in, double-click to zoom out.</p>
+<p class="hint">Hover a mark for details (no script needed).</p>
 ${timelineSvg(data, (s) => text(s), (us) => microsToIso(us))}
-<p class="legend"><span class="sw" style="background:#3a9d5d"></span>completed <span class="sw" style="background:#d64541"></span>expired <span class="sw" style="background:#e67e22"></span>declined <span class="sw" style="background:#b03a2e"></span>failed · phases: <span class="sw" style="background:#9b59b6"></span>start delay <span class="sw" style="background:#e67e22"></span>alignment <span class="sw" style="background:#2980b9"></span>sync <span class="sw" style="background:#16a085"></span>async · GC <span class="sw" style="background:#e59866"></span>pause <span class="sw" style="background:#c0392b"></span>full</p>
+<p class="legend"><span class="sw sw-completed"></span>completed <span class="sw sw-expired"></span>expired <span class="sw sw-declined"></span>declined <span class="sw sw-failed"></span>failed · phases: <span class="sw sw-start"></span>start delay <span class="sw sw-align"></span>alignment <span class="sw sw-sync"></span>sync <span class="sw sw-async"></span>async · GC <span class="sw sw-pause"></span>pause <span class="sw sw-full"></span>full · backpressure <span class="sw sw-bp"></span>high</p>
 </section>`);
   }
 
   if (!omit.has('checkpoints')) sections.push(checkpointSection(db, checkpoints, text, time));
+  if (!omit.has('gc')) sections.push(gcSection(db, text, path));
+  if (!omit.has('backpressure')) sections.push(backpressureSection(db, from, to, text, time));
   if (!omit.has('findings')) sections.push(findingsSection(db, findings, text, path, time));
+  if (!omit.has('flame')) sections.push(flameSection(db, annotations, text, time));
 
   if (!omit.has('appendix')) {
     const config = db.prepare('SELECT DISTINCT key, value FROM config ORDER BY key').all() as Array<{ key: string; value: string }>;
@@ -111,7 +116,8 @@ ${db.prepare('SELECT path, kind, format, lines, reason, sha256 FROM source ORDER
 </section>`);
   }
 
-  const csp = `default-src 'none'; style-src ${cspHash(REPORT_STYLE)}; script-src ${cspHash(REPORT_SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  // Nothing in the report runs: hover details are SVG <title>s, so it reads the same with scripts disabled.
+  const csp = `default-src 'none'; style-src ${cspHash(REPORT_STYLE)}; script-src 'none'; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -124,7 +130,6 @@ ${db.prepare('SELECT path, kind, format, lines, reason, sha256 FROM source ORDER
 </head>
 <body>
 ${sections.join('\n')}
-<script>${REPORT_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -158,10 +163,17 @@ function checkpointSection(db: Db, checkpoints: readonly CheckpointRow[], text: 
     return `<tr class="cp-row ${failed ? 'failed' : ''}" id="cp-${text(c.job)}-${c.checkpointId}"><td class="num">${c.checkpointId}</td><td>${time(c.triggerUs)}</td><td><span class="outcome o-${c.outcome}">${c.outcome}</span></td><td class="num">${c.durationMs ?? '–'}</td><td class="num">${c.stateSize ?? '–'}</td><td>${text(c.failureReason ?? '')}</td><td>${c.stragglers.map((s) => `${text(s.vertexName ?? s.vertexId)} (${s.subtask + 1})${s.tm ? ` on ${text(s.tm)}` : ''}`).join('; ')}</td></tr>${detail}`;
   });
   const completed = checkpoints.filter((c) => c.outcome === 'completed').length;
+  const head = '<thead><tr><th>id</th><th>trigger</th><th>outcome</th><th>duration ms</th><th>state bytes</th><th>failure reason</th><th>stragglers</th></tr></thead>';
+  // Long incidents have thousands of healthy checkpoints: the failed ones lead, the rest fold away.
+  const fold = checkpoints.length > 40;
+  const failedRows = rows.filter((_, i) => checkpoints[i]!.outcome !== 'completed');
+  const completedRows = rows.filter((_, i) => checkpoints[i]!.outcome === 'completed');
   return `<section id="checkpoints"><h2>Checkpoints</h2>
 <p>${checkpoints.length} in the window, ${completed} completed; failed ones are expanded with their subtasks' phases (stragglers highlighted).</p>
-<table class="checkpoints"><thead><tr><th>id</th><th>trigger</th><th>outcome</th><th>duration ms</th><th>state bytes</th><th>failure reason</th><th>stragglers</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></section>`;
+${fold
+    ? `<table class="checkpoints">${head}<tbody>${failedRows.join('\n')}</tbody></table>
+<details><summary>${completedRows.length} completed checkpoints</summary><table class="checkpoints">${head}<tbody>${completedRows.join('\n')}</tbody></table></details>`
+    : `<table class="checkpoints">${head}<tbody>${rows.join('\n')}</tbody></table>`}</section>`;
 }
 
 function findingsSection(db: Db, findings: readonly FindingRow[], text: (s: string | null) => string, path: (p: string) => string, time: (us: number | null) => string): string {
@@ -181,4 +193,64 @@ ${f.missing.length > 0 ? `<h4>Missing evidence</h4><ul>${f.missing.map((m) => `<
 </article>`;
   });
   return `<section id="findings"><h2>Findings</h2>${items.join('\n')}</section>`;
+}
+
+function gcSection(db: Db, text: (s: string | null) => string, path: (p: string) => string): string {
+  const jvms = gcSummary(db);
+  if (jvms.length === 0) return '<section id="gc"><h2>GC</h2><p>No GC logs in this incident.</p></section>';
+  const rows = jvms.map((j) => `<tr><td>${text(j.tmId ?? j.jvm)}${j.host ? ` <span class="muted">${text(j.host)}</span>` : ''}</td><td>${text(j.collector ?? '–')}</td>
+<td class="num">${j.pauseCount}</td><td class="num">${(j.totalPauseMs / 1000).toFixed(1)}</td><td class="num">${j.maxPauseMs.toFixed(0)}</td><td class="num">${j.p99PauseMs.toFixed(0)}</td><td class="num">${j.fullGcCount}</td>
+<td class="num">${j.maxShare1m === null ? '–' : `${(j.maxShare1m.share * 100).toFixed(1)} %`}</td><td>${j.longestPauses.slice(0, 3).map((p) => `${text(p.kind)} ${p.durationMs.toFixed(0)} ms ${text(p.startIso?.slice(11, 19) ?? '')}`).join('<br>')}</td>
+<td>${j.sourcePaths.map(path).join('<br>')}${j.axis !== 'wall' ? '<br><em>uptime only, not anchored</em>' : j.timeConfidence === 'estimated' ? '<br><em>times estimated from the Flink banner</em>' : ''}</td></tr>`);
+  return `<section id="gc"><h2>GC per JVM</h2>
+<table><thead><tr><th>JVM</th><th>collector</th><th>pauses</th><th>stopped s</th><th>max ms</th><th>p99 ms</th><th>full GCs</th><th>worst minute</th><th>longest pauses</th><th>log</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
+function backpressureSection(db: Db, from: number, to: number, text: (s: string | null) => string, time: (us: number | null) => string): string {
+  const rows = db.prepare(
+    `SELECT coalesce(vertex_name, vertex_id) AS vertex, max(ratio) AS peak, avg(ratio) AS mean, avg(busy) AS busy,
+            min(CASE WHEN level = 'high' OR ratio > 0.5 THEN ts_us END) AS first_high, count(*) AS samples
+       FROM bp_sample WHERE subtask IS NOT NULL AND ts_us BETWEEN ? AND ? GROUP BY 1 ORDER BY peak DESC`,
+  ).all(from, to) as Array<{ vertex: string | null; peak: number | null; mean: number | null; busy: number | null; first_high: number | null; samples: number }>;
+  if (rows.length === 0) return '<section id="backpressure"><h2>Backpressure</h2><p>No backpressure samples (no REST backpressure dumps or task metrics in the bundle).</p></section>';
+  const pct = (v: number | null): string => (v === null ? '–' : `${Math.round(v * 100)} %`);
+  return `<section id="backpressure"><h2>Backpressure per vertex</h2>
+<table><thead><tr><th>vertex</th><th>peak back-pressured</th><th>mean</th><th>mean busy</th><th>first HIGH</th><th>samples</th></tr></thead>
+<tbody>${rows.map((r) => `<tr><td>${text(r.vertex ?? '?')}</td><td class="num">${pct(r.peak)}</td><td class="num">${pct(r.mean)}</td><td class="num">${pct(r.busy)}</td><td>${r.first_high === null ? '–' : time(r.first_high)}</td><td class="num">${r.samples}</td></tr>`).join('\n')}</tbody></table></section>`;
+}
+
+/** Flame graph snapshots of the annotated ranges: an icicle of the merged call tree, as SVG. */
+function flameSection(db: Db, annotations: readonly Annotation[], text: (s: string | null) => string, time: (us: number | null) => string): string {
+  const snapshots = annotations
+    .filter((a) => a.to !== null)
+    .map((a) => ({ a, tree: mergedTree(db, { from: a.from, to: a.to! }) }))
+    .filter((s) => s.tree.totalWeight > 0)
+    .slice(0, 6);
+  if (snapshots.length === 0) return '';
+  return `<section id="flame"><h2>Flame graphs of annotated ranges</h2>${snapshots.map(({ a, tree }) => `<figure>
+<figcaption>${time(a.from)} – ${time(a.to)}: ${tree.totalWeight} samples${tree.exact ? '' : ' (profiles overlapping the range, taken whole)'} — ${text(a.text.split('\n')[0]!.slice(0, 120))}</figcaption>
+${icicleSvg(tree.root, tree.totalWeight, text)}</figure>`).join('\n')}</section>`;
+}
+
+function icicleSvg(root: CallTreeNode, total: number, text: (s: string | null) => string): string {
+  const width = 1000;
+  const rowHeight = 16;
+  const marks: string[] = [];
+  let depthMax = 0;
+  const walk = (node: CallTreeNode, x: number, depth: number): void => {
+    let cursor = x;
+    for (const child of node.children) {
+      const w = (child.total / total) * width;
+      if (w >= 1.5 && depth < 24) {
+        depthMax = Math.max(depthMax, depth + 1);
+        const hue = 20 + ((child.name.length * 37) % 40);
+        marks.push(`<g><rect x="${cursor.toFixed(1)}" y="${depth * rowHeight}" width="${(w - 0.5).toFixed(1)}" height="${rowHeight - 1}" fill="hsl(${hue},75%,62%)"><title>${text(`${child.name} — ${((child.total / total) * 100).toFixed(1)} % (${child.total})`)}</title></rect>${w > 60 ? `<text x="${(cursor + 3).toFixed(1)}" y="${depth * rowHeight + 12}" class="flame-label">${text(child.name.length > w / 6.5 ? `${child.name.slice(0, Math.floor(w / 6.5) - 1)}…` : child.name)}</text>` : ''}</g>`);
+        walk(child, cursor, depth + 1);
+      }
+      cursor += w;
+    }
+  };
+  walk(root, 0, 0);
+  return `<svg class="flame" viewBox="0 0 ${width} ${Math.max(1, depthMax) * rowHeight}" width="100%" xmlns="http://www.w3.org/2000/svg">${marks.join('')}</svg>`;
 }

@@ -60,10 +60,14 @@ export function timelineSvg(data: TimelineData, text: (s: string) => string, tim
   }
 
   for (const bp of data.backpressure) {
-    lane(`backpressure ${bp.name}`, bp.cells.map((c) => {
+    // Samples come once per scrape: each one holds until the next, as a step.
+    const cells = [...bp.cells].sort((a, b) => a.bucket - b.bucket);
+    lane(`backpressure ${bp.name}`, cells.map((c, i) => {
       const ratio = c.ratio ?? (c.level === 'high' ? 0.8 : c.level === 'low' ? 0.3 : 0);
       if (ratio <= 0.1) return '';
-      return `<rect x="${bucketX(c.bucket)}" y="${y}" width="1.2" height="${LANE_HEIGHT}" fill="${ratio > 0.5 ? '#c0392b' : '#f5b041'}" opacity="${(0.35 + ratio * 0.65).toFixed(2)}"><title>${text(`backpressure ${Math.round(ratio * 100)} %`)}</title></rect>`;
+      const next = cells[i + 1]?.bucket ?? c.bucket + 4;
+      const w = Math.max(1, Math.min(next - c.bucket, 80));
+      return `<rect x="${bucketX(c.bucket)}" y="${y}" width="${w}" height="${LANE_HEIGHT}" fill="${ratio > 0.5 ? '#c0392b' : '#f5b041'}" opacity="${(0.35 + ratio * 0.65).toFixed(2)}"><title>${text(`backpressure ${Math.round(ratio * 100)} %`)}</title></rect>`;
     }).join(''));
   }
 
