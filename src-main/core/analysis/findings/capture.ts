@@ -7,7 +7,8 @@ export const CAPTURE_PHASE_DEBUG =
   'Set DEBUG for the checkpoint phase loggers on the TaskManagers (conf/log4j.properties, Flink 1.11+): ' +
   '`logger.cptasks.name = org.apache.flink.streaming.runtime.tasks` / `logger.cptasks.level = DEBUG` and ' +
   '`logger.cpbarriers.name = org.apache.flink.streaming.runtime.io.checkpointing` / `logger.cpbarriers.level = DEBUG`; ' +
-  'for per-subtask acknowledgements on the JobManager also `logger.cpcoord.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator` / `logger.cpcoord.level = DEBUG`.';
+  'for per-subtask acknowledgements on the JobManager also `logger.cpcoord.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator` / `logger.cpcoord.level = DEBUG`. ' +
+  'Flink 1.10 and older (log4j 1): `log4j.logger.org.apache.flink.streaming.runtime.tasks=DEBUG`, `log4j.logger.org.apache.flink.streaming.runtime.io=DEBUG` and `log4j.logger.org.apache.flink.runtime.checkpoint.CheckpointCoordinator=DEBUG`.';
 
 export function captureRest(jobId: string | null): string {
   const job = jobId ?? '<jobid>';

@@ -1,4 +1,4 @@
-import type { CheckpointFact, DiagnosisContext } from './context.js';
+import type { BpPoint, CheckpointFact, DiagnosisContext } from './context.js';
 import { median } from './format.js';
 
 /**
@@ -26,10 +26,18 @@ export interface BackpressurePeriod {
   peakSampleId: number;
   origin: string;
   sustained: boolean;
+  /**
+   * When the backpressure began: the first of the unbroken run of samples above OK that led into the HIGH
+   * period (pressure builds up; the HIGH threshold is crossed later), and that sample's id.
+   */
+  onsetUs: number;
+  onsetSampleId: number;
+  /** Time between this vertex's samples: a change is only known to within one interval. */
+  sampleIntervalUs: number;
 }
 
 export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[] {
-  const byVertex = new Map<string, ReturnType<DiagnosisContext['backpressure']>>();
+  const byVertex = new Map<string, BpPoint[]>();
   for (const p of ctx.backpressure()) {
     const key = `${p.job ?? ''}\u0000${p.vertexKey}`;
     const list = byVertex.get(key) ?? [];
@@ -39,6 +47,9 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
   const periods: BackpressurePeriod[] = [];
   for (const points of byVertex.values()) {
     let run: BackpressurePeriod | null = null;
+    let leadIn: BpPoint | null = null;
+    let previous: BpPoint | null = null;
+    const interval = median(points.slice(1).map((p, i) => p.ts - points[i]!.ts)) || BP_RUN_GAP_US;
     const close = (): void => {
       if (run === null) return;
       run.sustained = run.toUs - run.fromUs >= BP_SUSTAINED_US || (run.points >= 3 && run.origin !== 'rest');
@@ -47,6 +58,10 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
     };
     for (const p of points) {
       if (p.maxRatio === null) continue;
+      const gap = previous !== null && p.ts - previous.ts > BP_RUN_GAP_US;
+      previous = p;
+      if (p.maxRatio <= BP_OK || gap) leadIn = null;
+      if (p.maxRatio > BP_OK && leadIn === null) leadIn = p;
       if (p.maxRatio > BP_HIGH) {
         if (run !== null && p.ts - run.toUs <= BP_RUN_GAP_US) {
           run.toUs = p.ts;
@@ -57,9 +72,11 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
           }
         } else {
           close();
+          const onset = leadIn ?? p;
           run = {
             job: p.job, vertexKey: p.vertexKey, vertexName: p.vertexName, fromUs: p.ts, toUs: p.ts, points: 1, maxRatio: p.maxRatio,
             firstSampleId: p.sampleId, peakSampleId: p.sampleId, origin: p.origin, sustained: false,
+            onsetUs: onset.ts, onsetSampleId: onset.sampleId, sampleIntervalUs: interval,
           };
         }
       } else {

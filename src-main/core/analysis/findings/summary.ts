@@ -25,8 +25,10 @@ export function incidentSummary(db: Db): IncidentSummary {
 
   const causes = findings.filter((f) => roleOfRule(f.rule) === 'cause' && f.severity !== 'info');
   const pool = causes.length > 0 ? causes : findings.filter((f) => roleOfRule(f.rule) === 'symptom' && f.severity !== 'info');
+  // Findings are stored in rank order (severity, then causes before the consequences they explain, then
+  // confidence): the hypotheses keep it, so the first hypothesis is the first finding on screen.
   const hypotheses: Hypothesis[] = [...pool]
-    .sort((a, b) => b.confidence - a.confidence || a.id - b.id)
+    .sort((a, b) => a.id - b.id)
     .slice(0, MAX_HYPOTHESES)
     .map((f) => ({ findingId: f.id, rule: f.rule, severity: f.severity, confidence: f.confidence, sentence: `${f.title}.` }));
 
@@ -46,8 +48,9 @@ export function incidentSummary(db: Db): IncidentSummary {
 function firstFailure(ctx: DiagnosisContext): IncidentSummary['firstFailure'] {
   const candidates: Array<{ ts: number; what: string; evidence: EvidenceRef }> = [];
   const describeTask = (e: EventFact): string => {
+    const job = e.job ?? ctx.resolveJob(null);
     const who = e.vertexName !== null && e.subtask !== null
-      ? ctx.subtaskLabel({ job: e.job ?? '', vertexId: e.vertexId ?? ctx.vertexKeyForName(e.job, e.vertexName), vertexName: e.vertexName, subtask: e.subtask })
+      ? ctx.subtaskLabel({ job: job ?? '', vertexId: e.vertexId ?? ctx.vertexKeyForName(job, e.vertexName), vertexName: e.vertexName, subtask: e.subtask })
       : e.vertexName ?? 'A task';
     const cause = ctx.failureText(e);
     return `${who}${e.tm !== null ? ` on ${ctx.tmLabel(e.tm)}` : ''} failed${cause !== undefined ? `: ${cause.split('\n')[0]}` : ''}`;

@@ -27,6 +27,25 @@ describe('backpressure origin', () => {
     expect(f!.missing.join(' ')).toContain('No job plan');
   });
 
+  it('dates backpressure from where it began to build (LOW), not from when it read HIGH', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 8);
+    b.completed(9, 560, 40_000);
+    b.expired(10, 640);
+    for (let sec = 0; sec <= 1500; sec += 30) {
+      const ratio = sec < 540 ? 0 : sec < 630 ? 0.3 : 0.9;
+      for (let s = 0; s < 4; s++) {
+        b.bp(sec, SOURCE, s, ratio, 0.1, 0.2);
+        b.bp(sec, MAP, s, ratio, 0.1, 0.2);
+        b.bp(sec, WINDOW, s, 0.02, sec < 540 ? 0.3 : 0.96, 0.02);
+      }
+    }
+    const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
+    expect(f!.explanation).toContain('Backpressure began at 10:09:00 (HIGH from 10:10:30), 20.0 s before checkpoint durations rose (checkpoint 9 took 40.0 s');
+    expect(f!.explanation).toContain('it came first');
+    expect(f!.explanation).not.toContain('is not what slowed');
+  });
+
   it('follows plan edges from REST when they exist', () => {
     b = new IncidentBuilder();
     const ids = ['a0', 'b0', 'c0', 'd0'].map((p) => p.padEnd(32, '0'));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkpointAnatomy } from '../../../../src-main/core/analysis/findings/rules/checkpoint-anatomy.js';
+import { coverage } from '../../../../src-main/core/analysis/findings/rules/coverage.js';
 import { byRule, healthyJob, IncidentBuilder, VERTICES } from './builder.js';
 
 let b: IncidentBuilder;
@@ -75,6 +76,22 @@ describe('checkpoint anatomy', () => {
     const [f] = byRule(b.finish().findings([checkpointAnatomy]), 'checkpoint.anatomy');
     expect(f!.title).toContain('Map -> Filter (4/4)');
     expect(f!.title).toContain('never acknowledged');
+  });
+
+  it('says a straggler without REST timings has no phase unless its TaskManager logs DEBUG, and how to turn DEBUG on', () => {
+    b = new IncidentBuilder();
+    healthyJob(b, 10);
+    b.vertex('bbbb0000000000000000000000000002', 'Map -> Filter', 4);
+    b.expired(11, 700);
+    b.restSubtask(11, 'bbbb0000000000000000000000000002', 0, { completed: true, ackSec: 703, endToEndMs: 3000, syncMs: 5, asyncMs: 2900 });
+    b.restSubtask(11, 'bbbb0000000000000000000000000002', 3, { completed: false });
+    const found = b.finish().findings([checkpointAnatomy, coverage]);
+    const [f] = byRule(found, 'checkpoint.anatomy');
+    expect(f!.explanation).toContain('Which phase held Map -> Filter (4/4) up (start delay, alignment, sync or async) is unknown: it never acknowledged, so the REST statistics have no timings for it');
+    expect(f!.missing.join(' ')).toContain('logger.cptasks.level = DEBUG');
+    const [gap] = byRule(found, 'coverage.no-phase-debug');
+    expect(gap!.title).toBe('No DEBUG checkpoint phase lines from tm-2, where Map -> Filter (4/4) held up checkpoint 11');
+    expect(gap!.severity).toBe('info');
   });
 
   it('explains a declined checkpoint with the decline reason', () => {

@@ -65,7 +65,7 @@ describe('diagnosis engine', () => {
     for (const f of run.findings) expect({ rule: f.rule, role: roleOfRule(f.rule) }).toEqual({ rule: f.rule, role: f.role });
   });
 
-  it('summarises the incident: span, job, first failure, outcomes, hypotheses ranked by confidence, missing evidence', () => {
+  it('summarises the incident: span, job, first failure, outcomes, hypotheses in rank order, missing evidence', () => {
     b = new IncidentBuilder();
     backpressureExpired(b);
     runDiagnosis(b.finish().db);
@@ -75,7 +75,9 @@ describe('diagnosis engine', () => {
     expect(s.firstFailure).toMatchObject({ what: 'Checkpoint 11 expired', evidence: { type: 'checkpoint' } });
     expect(s.hypotheses[0]!.rule).toBe('backpressure.origin');
     expect(s.hypotheses[0]!.sentence).toMatch(/^Backpressure originates at Window/);
-    expect(s.hypotheses.map((h) => h.confidence)).toEqual([...s.hypotheses.map((h) => h.confidence)].sort((x, y) => y - x));
+    // Hypotheses keep the stored rank (severity, causes before consequences, confidence): the first one is the first finding.
+    expect(s.hypotheses.map((h) => h.findingId)).toEqual([...s.hypotheses.map((h) => h.findingId)].sort((x, y) => x - y));
+    expect(s.hypotheses[0]!.findingId).toBe(listFindings(b.db)[0]!.id);
     expect(s.missingEvidence).toContain('No GC logs in the bundle');
     expect(s.timeSpan.fromUs).not.toBeNull();
   });

@@ -36,6 +36,18 @@ describe('GC pressure', () => {
     expect(byRule(b.finish().findings([gcPressure]), 'gc.pause-in-barrier-window')).toEqual([]);
   });
 
+  it('a single pause of 5 s or more in a failed checkpoint\'s barrier window is an error, a 2 s one a warning', () => {
+    b = new IncidentBuilder();
+    expiredWithStragglerOnTm2(b);
+    b.gcPause('tm-2', 1000, 6_000, { kind: 'full' });
+    expect(byRule(b.finish().findings([gcPressure]), 'gc.pause-in-barrier-window')[0]!.severity).toBe('error');
+    b.close();
+    b = new IncidentBuilder();
+    expiredWithStragglerOnTm2(b);
+    b.gcPause('tm-2', 1000, 2_000);
+    expect(byRule(b.finish().findings([gcPressure]), 'gc.pause-in-barrier-window')[0]!.severity).toBe('warning');
+  });
+
   it('flags more than 30 % of 5 minutes spent in pauses, and not 4 %', () => {
     b = new IncidentBuilder();
     healthyJob(b, 5);

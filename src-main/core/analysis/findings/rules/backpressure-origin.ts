@@ -105,14 +105,24 @@ function fromSamples(ctx: DiagnosisContext): Finding[] {
     const rise = job !== null ? durationRise(ctx, job) : undefined;
     if (rise !== undefined && rise.checkpoint.triggerUs !== null) {
       const riseAt = rise.checkpoint.triggerUs;
+      // Backpressure builds up before it reads HIGH: its onset is where the run of non-OK samples leading into
+      // the HIGH period starts, known to within one sampling interval (a sample describes the time before it).
+      const first = periods.reduce((a, b) => (b.onsetUs < a.onsetUs ? b : a));
+      const onsetUs = first.onsetUs;
+      const tolerance = first.sampleIntervalUs;
       evidence.push(ctx.checkpointRef(rise.checkpoint, `checkpoint ${rise.checkpoint.id}: first slow checkpoint`));
-      if (fromUs <= riseAt) {
+      if (onsetUs < fromUs) evidence.push({ type: 'bp', id: first.onsetSampleId, ts: onsetUs, label: `${first.vertexName} back-pressure rising (${ctx.time(onsetUs)})` });
+      const rose = `checkpoint ${rise.checkpoint.id} ${rise.checkpoint.outcome === 'expired' ? 'expired' : `took ${fmtDurationMs(rise.checkpoint.durationMs ?? 0)}`} against a ${fmtDurationMs(rise.baselineMs)} baseline`;
+      const began = onsetUs < fromUs ? `began at ${ctx.time(onsetUs)} (HIGH from ${ctx.time(fromUs)})` : `began at ${ctx.time(onsetUs)}`;
+      if (onsetUs <= riseAt + tolerance) {
         sentences.push(
-          `Backpressure began at ${ctx.time(fromUs)}, ${fmtDurationUs(riseAt - fromUs)} before checkpoint durations rose (checkpoint ${rise.checkpoint.id} ${rise.checkpoint.outcome === 'expired' ? 'expired' : `took ${fmtDurationMs(rise.checkpoint.durationMs ?? 0)}`} against a ${fmtDurationMs(rise.baselineMs)} baseline): it came first, as it does when barriers queue behind in-flight data.`,
+          onsetUs <= riseAt
+            ? `Backpressure ${began}, ${fmtDurationUs(riseAt - onsetUs)} before checkpoint durations rose (${rose}): it came first, as it does when barriers queue behind in-flight data.`
+            : `Backpressure ${began}, within one ${fmtDurationUs(tolerance)} sampling interval of the first slow checkpoint (${rose}): it came first or together with it, as it does when barriers queue behind in-flight data.`,
         );
         confidence += 0.1;
       } else {
-        sentences.push(`Checkpoint durations rose at ${ctx.time(riseAt)} (checkpoint ${rise.checkpoint.id}), before the backpressure began at ${ctx.time(fromUs)}: backpressure is not what slowed the first checkpoints down.`);
+        sentences.push(`Checkpoint durations rose at ${ctx.time(riseAt)} (${rose}), before the backpressure ${began}: backpressure is not what slowed the first checkpoints down.`);
         confidence -= 0.15;
       }
     }

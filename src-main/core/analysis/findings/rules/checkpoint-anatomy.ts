@@ -86,6 +86,14 @@ function explain(ctx: DiagnosisContext, c: CheckpointFact): Finding {
       sentences.push('Which phase held it up (start delay, alignment, sync or async) is unknown: DEBUG logging for org.apache.flink.streaming.runtime.tasks was off and no REST checkpoint details were captured.');
       missing.push(`No phase split for checkpoint ${c.id}. ${CAPTURE_PHASE_DEBUG}`);
       missing.push(`No REST checkpoint statistics. ${captureRest(c.job)}`);
+    } else if (noDebug && c.outcome === 'expired' && stragglers.length > 0) {
+      // REST times only the subtasks that acknowledged in time; a straggler's phases are only in its DEBUG lines.
+      const who = ctx.subtaskLabel(stragglers[0]!);
+      sentences.push(
+        `Which phase held ${who} up (start delay, alignment, sync or async) is unknown: it ${stragglers[0]!.how}, so the REST statistics have no timings for it, ` +
+          `and ${ctx.tmLabel(stragglers[0]!.tm)} did not log DEBUG for org.apache.flink.streaming.runtime.tasks.`,
+      );
+      missing.push(`No phase split for ${who} in checkpoint ${c.id}. ${CAPTURE_PHASE_DEBUG}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import { CAPTURE_JM_LOG, CAPTURE_METRICS, CAPTURE_PHASE_DEBUG, CAPTURE_TM_LOGS, captureGcLog, captureRest } from '../capture.js';
 import { listText } from '../format.js';
+import { dominantPhase } from '../signals.js';
 import type { Finding, Rule } from '../types.js';
 
 export const coverage: Rule = {
@@ -33,6 +34,30 @@ export const coverage: Rule = {
         `Without the phase split (start delay, alignment, sync, async) a slow or failed checkpoint cannot be attributed to backpressure, snapshotting or state upload, only guessed at.${about}`,
         CAPTURE_PHASE_DEBUG,
       );
+    }
+    // REST statistics time only the subtasks that acknowledged in time: a straggler's phases come from its DEBUG lines.
+    if (cov.restSubtasks) {
+      const blind = new Map<string, { who: string; checkpoints: number[] }>();
+      for (const c of failed.filter((x) => x.outcome === 'expired').slice(0, 50)) {
+        for (const s of ctx.subtasks(c.job, c.id)) {
+          if (s.declined || !(s.late || s.status === 'pending') || s.tm === null || cov.phaseDebugTms.has(s.tm) || dominantPhase(s) !== undefined) continue;
+          const entry = blind.get(s.tm) ?? { who: ctx.subtaskLabel(s), checkpoints: [] };
+          if (!entry.checkpoints.includes(c.id)) entry.checkpoints.push(c.id);
+          blind.set(s.tm, entry);
+        }
+      }
+      if (blind.size > 0) {
+        const tms = [...blind.keys()];
+        const first = blind.get(tms[0]!)!;
+        findings.push({
+          rule: 'coverage.no-phase-debug', role: 'coverage', severity: 'info', confidence: 0.95, fromUs: null, toUs: null,
+          title: `No DEBUG checkpoint phase lines from ${listText(tms.map((tm) => ctx.tmLabel(tm)), 3)}, where ${first.who} held up checkpoint${first.checkpoints.length > 1 ? 's' : ''} ${listText(first.checkpoints.map(String), 4)}`,
+          explanation:
+            'The REST checkpoint statistics time only the subtasks that acknowledged in time; for a subtask that acknowledged late or never, ' +
+            'only DEBUG lines of org.apache.flink.streaming.runtime.tasks on its TaskManager say whether it was waiting for barriers, snapshotting or uploading state.',
+          evidence: [], actions: [CAPTURE_PHASE_DEBUG], missing: [CAPTURE_PHASE_DEBUG], job, checkpointId: first.checkpoints[0]!, tm: tms[0]!,
+        });
+      }
     }
     const tmsKnown = ctx.taskManagers().map((t) => t.tm);
     if (cov.gcLogs === 0 && tmsKnown.length > 0) {

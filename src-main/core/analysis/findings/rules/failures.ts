@@ -33,12 +33,25 @@ function isFailure(e: EventFact): boolean {
 
 function taskLabel(ctx: DiagnosisContext, e: EventFact): string {
   if (e.vertexName === null) return 'a task';
+  // Task-side lines carry no job id: with one job in the incident it is that job's task.
+  const job = e.job ?? ctx.resolveJob(null);
   return e.subtask !== null
-    ? ctx.subtaskLabel({ job: e.job ?? '', vertexId: e.vertexId ?? ctx.vertexKeyForName(e.job, e.vertexName), vertexName: e.vertexName, subtask: e.subtask })
+    ? ctx.subtaskLabel({ job: job ?? '', vertexId: e.vertexId ?? ctx.vertexKeyForName(job, e.vertexName), vertexName: e.vertexName, subtask: e.subtask })
     : e.vertexName;
 }
 
+/**
+ * Failure texts that say a task failed because of something outside it (its TaskManager was lost or lost its
+ * JobManager, the job failed over on too many failed checkpoints): the task's own role (source, sink) says
+ * nothing about the cause then.
+ */
+const CONSEQUENTIAL_FAILURE =
+  /Heartbeat of TaskManager|no longer reachable|TaskManager .* (?:lost|disconnected|released)|Disconnect from (?:JobManager|ResourceManager)|TaskExecutor is shutting down|Exceeded checkpoint tolerable failure threshold/i;
+const CHECKPOINT_THRESHOLD = /Exceeded checkpoint tolerable failure threshold/i;
+const TM_LOST_FAILURE = /Heartbeat of TaskManager|no longer reachable|TaskManager .* (?:lost|disconnected|released)/i;
+
 function connectorHint(ctx: DiagnosisContext, e: EventFact): string | undefined {
+  if (CONSEQUENTIAL_FAILURE.test(ctx.failureText(e) ?? '')) return undefined;
   const text = `${ctx.failureText(e) ?? ''} ${attrString(e.attrs, 'topFrame', 'frames') ?? ''}`;
   const isSourceOrSink = e.vertexName !== null && /(?:^|-> )(?:Source|Sink)\b/.test(e.vertexName);
   const external = CONNECTOR.exec(text);
@@ -65,6 +78,9 @@ function restarts(ctx: DiagnosisContext): Finding[] {
     const firstEpisode = failuresOfJob.filter((e) => firstTs !== undefined && e.ts <= firstTs + 5_000_000);
     const first = firstEpisode.find((e) => e.kind === 'task.state' && ctx.failureText(e) !== undefined) ?? firstEpisode.find((e) => ctx.failureText(e) !== undefined) ?? firstEpisode[0];
     const lastRestart = [...toRestarting, ...restartEvents.filter(mine)].sort((a, b) => a.ts - b.ts).pop();
+    const firstCause = first !== undefined ? ctx.failureText(first) ?? '' : '';
+    // A failover whose first failure is itself explained elsewhere (failing checkpoints, a lost TaskManager) is not a root cause.
+    const consequence = CHECKPOINT_THRESHOLD.test(firstCause) ? 'checkpoints' : TM_LOST_FAILURE.test(firstCause) ? 'tm-lost' : null;
     const evidence: EvidenceRef[] = [];
     const sentences: string[] = [];
     let title: string;
@@ -76,14 +92,16 @@ function restarts(ctx: DiagnosisContext): Finding[] {
       const causeText = cause ?? 'no cause in the log line';
       title = restartCount >= LOOP_RESTARTS
         ? `Restart loop: ${job} restarted ${restartCount} times; the first failure was ${where} at ${ctx.time(first.ts)}: ${short(causeText)}`
-        : `${job} ${terminalFailed !== undefined && restartCount === 0 ? 'failed' : 'failed over'} at ${ctx.time(first.ts)} because ${where} failed: ${short(causeText)}`;
+        : consequence === 'checkpoints'
+          ? `${job} failed over at ${ctx.time(first.ts)} because checkpoints kept failing: it exceeded the checkpoint tolerable failure threshold`
+          : `${job} ${terminalFailed !== undefined && restartCount === 0 ? 'failed' : 'failed over'} at ${ctx.time(first.ts)} because ${where} failed: ${short(causeText)}`;
       sentences.push(`The first failure is ${where} at ${ctx.time(first.ts)}${cause !== undefined ? ` with ${cause}` : ''}.`);
       if (restartCount >= LOOP_RESTARTS) sentences.push(`${job} restarted ${restartCount} times until ${ctx.time(lastRestart?.ts ?? first.ts)}; failures after the first one are usually side effects of the loop (attempt #0 is the root cause), so start from the first.`);
       else if (restartCount > 0) sentences.push(`${job} restarted ${plural(restartCount, 'time')}.`);
       const hint = first.kind === 'task.state' ? connectorHint(ctx, first) : undefined;
       if (hint !== undefined) sentences.push(hint);
-      if (cause !== undefined && /Exceeded checkpoint tolerable failure threshold/i.test(cause)) sentences.push('The failover was triggered by failing checkpoints, not by a task: see the checkpoint findings for why they failed.');
-      if (cause !== undefined && /Heartbeat of TaskManager|no longer reachable/i.test(cause)) sentences.push('The failure is a lost TaskManager: see the TaskManager finding for why it was lost.');
+      if (consequence === 'checkpoints') sentences.push('The failover was triggered by failing checkpoints, not by a task: it is a consequence, and the cause is why the checkpoints failed (see the checkpoint, backpressure and GC findings).');
+      if (consequence === 'tm-lost') sentences.push('The failure is a lost TaskManager, a consequence: see the TaskManager finding for why it was lost.');
       const later = failuresOfJob.filter((e) => e.ts > first.ts + 5_000_000 && e.kind === 'task.state').slice(0, 3);
       for (const e of later) evidence.push(ctx.eventRef(e, `later failure: ${taskLabel(ctx, e)}`));
     } else {
@@ -95,8 +113,8 @@ function restarts(ctx: DiagnosisContext): Finding[] {
       evidence.push(ctx.eventRef(terminalFailed, `${job} FAILED`));
     }
     findings.push({
-      rule: restartCount >= LOOP_RESTARTS ? 'failures.restart-loop' : 'failures.job-failure',
-      role: 'cause',
+      rule: consequence === 'checkpoints' ? 'failures.checkpoint-failover' : consequence === 'tm-lost' ? 'failures.tm-lost-failover' : restartCount >= LOOP_RESTARTS ? 'failures.restart-loop' : 'failures.job-failure',
+      role: consequence !== null ? 'symptom' : 'cause',
       severity: 'error',
       confidence: clampConfidence(first !== undefined && ctx.failureText(first) !== undefined ? 0.85 : 0.5),
       fromUs: first?.ts ?? toRestarting[0]?.ts ?? null,
@@ -151,9 +169,7 @@ function episodes(events: EventFact[], gapUs: number): EventFact[][] {
 
 function lostTaskManagers(ctx: DiagnosisContext): Finding[] {
   const hb = ctx.heartbeatTimeoutMs();
-  const events = ctx
-    .events('tm.heartbeat-timeout', 'tm.unreachable', 'tm.worker-terminated', 'tm.disconnect')
-    .filter((e) => e.tm !== null && !(e.kind === 'tm.disconnect' && /shutting down|shut down|stopped|closed by/i.test(ctx.failureText(e) ?? '')));
+  const events = lostEvents(ctx);
   const byTm = new Map<string, EventFact[]>();
   for (const e of events) byTm.set(e.tm!, [...(byTm.get(e.tm!) ?? []), e]);
   const findings: Finding[] = [];
@@ -189,6 +205,11 @@ function lostTaskManagers(ctx: DiagnosisContext): Finding[] {
         sentences.push(`Its own log ends at ${ctx.time(log.toUs)}, ${fmtDurationUs(first.ts - log.toUs)} before: the process died or froze without logging (killed, OOM-killer, node or network loss).`);
         evidence.push({ type: 'line', sourceId: log.id, line: log.lines, ts: log.toUs, label: `last line of ${tm}'s log` });
       }
+      const woke = ctx.events('jm.heartbeat-timeout').find((e) => e.tm === tm && e.ts >= first.ts - EPISODE_US && e.ts <= episode[episode.length - 1]!.ts + EPISODE_US);
+      if (woke !== undefined) {
+        sentences.push(`At ${ctx.time(woke.ts)} ${ctx.tmLabel(tm)} itself reported the JobManager's heartbeat as timed out: that is its own outage seen from inside, not a JobManager problem.`);
+        evidence.push(ctx.eventRef(woke, `${tm} missed the JobManager heartbeat`));
+      }
       const tasks = ctx.failedTasks().filter((e) => e.tm === tm && e.ts >= first.ts - 5_000_000 && e.ts <= first.ts + 30_000_000);
       if (tasks.length > 0) sentences.push(`${plural(tasks.length, 'task')} on it failed as a consequence (${listText(tasks.slice(0, 3).map((t) => taskLabel(ctx, t)), 3)}).`);
       findings.push({
@@ -214,8 +235,27 @@ function lostTaskManagers(ctx: DiagnosisContext): Finding[] {
   return findings;
 }
 
+/**
+ * A TaskManager that was stopped (a long GC pause) or lost itself reports the JobManager's heartbeat as timed out
+ * when it wakes up: that says nothing about the JobManager.
+ */
+function ownOutage(ctx: DiagnosisContext, e: EventFact): boolean {
+  if (e.kind !== 'jm.heartbeat-timeout' || e.tm === null) return false;
+  const hbUs = ctx.heartbeatTimeoutMs().value * 1000;
+  const paused = ctx.pausesOn(e.tm, e.ts - hbUs, e.ts, Math.min(SUSPECT_PAUSE_US, hbUs / 2)).length > 0;
+  return paused || lostEvents(ctx).some((l) => l.tm === e.tm && Math.abs(l.ts - e.ts) <= EPISODE_US);
+}
+
+function lostEvents(ctx: DiagnosisContext): EventFact[] {
+  return ctx
+    .events('tm.heartbeat-timeout', 'tm.unreachable', 'tm.worker-terminated', 'tm.disconnect')
+    .filter((e) => e.tm !== null && !(e.kind === 'tm.disconnect' && /shutting down|shut down|stopped|closed by/i.test(ctx.failureText(e) ?? '')));
+}
+
 function haLoss(ctx: DiagnosisContext): Finding[] {
-  const events = ctx.events('ha.zk-suspended', 'ha.zk-lost', 'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost', 'ha.connection-state', 'jm.heartbeat-timeout');
+  const events = ctx
+    .events('ha.zk-suspended', 'ha.zk-lost', 'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost', 'ha.connection-state', 'jm.heartbeat-timeout')
+    .filter((e) => !ownOutage(ctx, e));
   const findings: Finding[] = [];
   for (const episode of episodes(events, EPISODE_US)) {
     const bad = episode.filter((e) => e.kind !== 'ha.zk-reconnected' && !(e.kind === 'ha.connection-state' && /^(?:RECONNECTED|CONNECTED|connected|connecting)$/.test(String(e.attrs.zkState ?? ''))));
@@ -249,8 +289,21 @@ function haLoss(ctx: DiagnosisContext): Finding[] {
   return findings;
 }
 
+/**
+ * REST handlers (the web UI, its metric fetcher) ask the Dispatcher in the JobManager's own actor system. Their
+ * timeouts fail a REST request; running jobs do not depend on them.
+ */
+function isRestToDispatcher(e: EventFact): boolean {
+  const recipient = attrString(e.attrs, 'recipient', 'invocation') ?? '';
+  const local = !recipient.includes('@') || /LocalFencedMessage|LocalRpcInvocation/.test(attrString(e.attrs, 'messageType') ?? recipient);
+  return local && /\/rpc\/dispatcher|DispatcherGateway/i.test(recipient);
+}
+
 function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
-  return episodes(ctx.events('rpc.timeout'), 600_000_000).map((episode) => {
+  const all = ctx.events('rpc.timeout');
+  const rest = all.filter(isRestToDispatcher);
+  const between = all.filter((e) => !isRestToDispatcher(e));
+  const findings = episodes(between, 600_000_000).map((episode): Finding => {
     const first = episode[0]!;
     const tms = [...new Set(episode.map((e) => e.tm).filter((t): t is string => t !== null))];
     return {
@@ -270,8 +323,29 @@ function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
       job: first.job,
       checkpointId: null,
       tm: tms[0] ?? null,
-    } satisfies Finding;
+    };
   });
+  if (rest.length > 0) {
+    findings.push({
+      rule: 'failures.rest-rpc-timeout',
+      role: 'cause',
+      severity: 'info',
+      confidence: 0.5,
+      fromUs: rest[0]!.ts,
+      toUs: rest[rest.length - 1]!.ts,
+      title: `${plural(rest.length, 'REST request')} to the Dispatcher timed out from ${ctx.time(rest[0]!.ts)} (web UI, metric fetcher)`,
+      explanation:
+        `The asks went to the JobManager's local Dispatcher (${attrString(rest[0]!.attrs, 'recipient', 'invocation') ?? 'dispatcher'}), as the REST handlers and the web UI's metric fetcher do. ` +
+        'A timeout fails that REST request only; running jobs do not depend on it. Many of them at once point at a stalled JobManager (check its GC).',
+      evidence: rest.slice(0, 4).map((e) => ctx.eventRef(e, 'REST ask timeout')),
+      actions: [],
+      missing: [],
+      job: null,
+      checkpointId: null,
+      tm: null,
+    });
+  }
+  return findings;
 }
 
 const OOM_WORDS: Record<Exclude<OomKind, 'heap' | 'gc-overhead'>, { title: string; why: string; action: string }> = {
@@ -336,7 +410,11 @@ function otherOoms(ctx: DiagnosisContext): Finding[] {
   });
 }
 
+/**
+ * The first line, at most ~140 characters. Exception messages put the telling part last (`While appending to
+ * file: /very/long/path: No space left on device`), so a long line keeps its start and its end.
+ */
 function short(text: string): string {
   const firstLine = text.split('\n')[0]!;
-  return firstLine.length > 140 ? `${firstLine.slice(0, 137)}…` : firstLine;
+  return firstLine.length > 140 ? `${firstLine.slice(0, 70)}…${firstLine.slice(-69)}` : firstLine;
 }

@@ -8,6 +8,10 @@ const SHARE_WINDOW_US = 300_000_000;
 const SHARE_LIMIT = 0.3;
 /** A pause this long inside a straggler's barrier window is worth naming. */
 const BARRIER_PAUSE_US = 1_000_000;
+/** A single pause this long inside the window of a checkpoint that failed is an error: seconds without barriers or acks. */
+const BARRIER_PAUSE_ERROR_US = 5_000_000;
+/** …as is the JVM stopped for this share of the window in all. */
+const BARRIER_SHARE_ERROR = 0.1;
 /** Full GCs shorter than this, and fewer than FULL_GC_COUNT of them, are not pressure. */
 const FULL_GC_LONG_US = 1_000_000;
 const FULL_GC_COUNT = 3;
@@ -129,7 +133,7 @@ function insideBarrierWindows(ctx: DiagnosisContext): Finding[] {
       findings.push({
         rule: 'gc.pause-in-barrier-window',
         role: 'cause',
-        severity: share >= 0.1 || longest.durationUs >= 10_000_000 ? 'error' : 'warning',
+        severity: share >= BARRIER_SHARE_ERROR || longest.durationUs >= BARRIER_PAUSE_ERROR_US ? 'error' : 'warning',
         confidence: clampConfidence(0.55 + Math.min(0.35, share * 2 + longest.durationUs / 100_000_000)),
         fromUs: from,
         toUs: to,
