@@ -69,7 +69,7 @@ const layering = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.svelte'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/.bench/**', '**/*.svelte'] },
   ...tseslint.configs.recommended,
   {
     plugins: { local: { rules: { layering } } },

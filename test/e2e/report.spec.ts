@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ test.beforeAll(() => {
   cli('report', reportIncident(), '-o', join(dir(), 'report-anon.html'), '--anonymize');
 });
 
-async function openOffline(page: import('@playwright/test').Page, file: string): Promise<{ requests: string[]; errors: string[] }> {
+async function openOffline(page: Page, file: string): Promise<{ requests: string[]; errors: string[] }> {
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => {
