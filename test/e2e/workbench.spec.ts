@@ -55,6 +55,7 @@ test('select an expired checkpoint and see its stragglers, GC and log lines', as
   await expect(detail).toContainText(`Checkpoint ${straggler.checkpointId}`);
   const first = page.getByTestId('straggler').first();
   await expect(first).toContainText(`${straggler.vertexName} (${straggler.subtask + 1})`);
+  await expect(first).toContainText(straggler.tm);
   await expect(detail).toContainText(`GC on ${straggler.tm}`);
   await shot(page, '20-checkpoint-detail');
 

@@ -5,7 +5,7 @@ import { decodeBlock, type DecodedLine } from '../log-blocks.js';
  * The merged log view: every source's records in one time order, read a page at a time straight from the
  * compressed `log_block` rows. Blocks whose time range or level counts cannot match are never inflated, so a
  * page near any moment of a 10 M-line incident costs a handful of blocks. A text search cannot skip blocks;
- * it stops after a scan budget and says so (`partial`) instead of holding the server for seconds.
+ * it stops after a time budget and says so (`partial`) instead of holding the server for seconds.
  */
 
 export const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -58,8 +58,8 @@ export interface LogPage {
   sources: Array<{ id: number; path: string; tm: string | null }>;
 }
 
-/** Lines a text search inflates per call before returning what it found. */
-const TEXT_SCAN_BUDGET_LINES = 1_500_000;
+/** How long one call of a text search may scan before it returns what it found (and where to continue). */
+const TEXT_SCAN_BUDGET_MS = 400;
 const LEVEL_COLUMNS = ['n_trace', 'n_debug', 'n_info', 'n_warn', 'n_error'] as const;
 const FAR = Number.MAX_SAFE_INTEGER;
 
@@ -72,6 +72,42 @@ interface BlockRow {
   ts_max_us: number;
   line_index: Buffer;
   text: Buffer;
+}
+
+/** What a block holds, without its text: enough to decide whether to read it. */
+export interface BlockSummary {
+  sourceId: number;
+  blockNo: number;
+  firstLine: number;
+  lineCount: number;
+  tsMin: number;
+  tsMax: number;
+  /** trace, debug, info, warn, error record counts. */
+  levels: [number, number, number, number, number];
+}
+
+const summaries = new WeakMap<Db, { dataVersion: number; blocks: BlockSummary[] }>();
+
+/**
+ * Every timed block's summary, held per connection until another connection commits. The counts sit in the
+ * same rows as the deflated text, so reading them through SQL on every query would touch every wide row;
+ * reading them once and choosing blocks in memory keeps a page or a volume histogram to the blocks it needs.
+ */
+export function blockSummaries(db: Db): BlockSummary[] {
+  const dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const cached = summaries.get(db);
+  if (cached !== undefined && cached.dataVersion === dataVersion) return cached.blocks;
+  const rows = db
+    .prepare(`SELECT source_id, block_no, first_line, line_count, ts_min_us, ts_max_us, n_trace, n_debug, n_info, n_warn, n_error
+      FROM log_block WHERE ts_min_us IS NOT NULL ORDER BY ts_min_us`)
+    .raw()
+    .all() as number[][];
+  const blocks = rows.map((r): BlockSummary => ({
+    sourceId: r[0]!, blockNo: r[1]!, firstLine: r[2]!, lineCount: r[3]!, tsMin: r[4]!, tsMax: r[5]!,
+    levels: [r[6]!, r[7]!, r[8]!, r[9]!, r[10]!],
+  }));
+  summaries.set(db, { dataVersion, blocks });
+  return blocks;
 }
 
 export function compareCursor(a: LogCursor, b: LogCursor): number {
@@ -109,14 +145,11 @@ function resolveFilter(db: Db, q: LogQuery): Filter {
   };
 }
 
-function blockConditions(filter: Filter): string {
-  const where: string[] = [];
-  if (filter.sourceIds !== null) where.push(filter.sourceIds.length === 0 ? '0' : `source_id IN (${filter.sourceIds.map(Number).join(',')})`);
-  if (filter.levels !== null) {
-    const columns = LEVEL_NAMES.map((name, i) => (filter.levels!.has(name) ? LEVEL_COLUMNS[i] : null)).filter((c) => c !== null);
-    where.push(columns.length === 0 ? '0' : `(${columns.join(' + ')}) > 0`);
-  }
-  return where.length === 0 ? '' : ` AND ${where.join(' AND ')}`;
+function blockFilter(filter: Filter): (b: BlockSummary) => boolean {
+  const sources = filter.sourceIds === null ? null : new Set(filter.sourceIds);
+  const levelIndexes = filter.levels === null ? null : LEVEL_NAMES.map((name, i) => (filter.levels!.has(name) ? i : -1)).filter((i) => i >= 0);
+  return (b) =>
+    (sources === null || sources.has(b.sourceId)) && (levelIndexes === null || levelIndexes.some((i) => b.levels[i]! > 0));
 }
 
 /** Groups a block's lines into records; leading continuation lines belong to a record begun in an earlier block. */
@@ -163,52 +196,49 @@ interface DirectionalPage {
 /** One direction from an exclusive cursor; records come back in time order either way. */
 function page(db: Db, filter: Filter, cursor: LogCursor, direction: 'forward' | 'backward', limit: number): DirectionalPage {
   const forward = direction === 'forward';
-  const sql = forward
-    ? `SELECT * FROM log_block WHERE ts_max_us >= @lower AND ts_min_us <= @upper${blockConditions(filter)} ORDER BY ts_min_us, source_id, block_no`
-    : `SELECT * FROM log_block WHERE ts_max_us >= @lower AND ts_min_us <= @upper${blockConditions(filter)} ORDER BY ts_max_us DESC, source_id DESC, block_no DESC`;
   const lower = forward ? Math.max(cursor.ts, filter.from) : filter.from;
   const upper = forward ? filter.to : Math.min(cursor.ts, filter.to);
+  const wanted = blockFilter(filter);
+  const candidates = blockSummaries(db).filter((b) => b.tsMax >= lower && b.tsMin <= upper && wanted(b));
+  if (forward) candidates.sort((a, b) => a.tsMin - b.tsMin || a.sourceId - b.sourceId || a.blockNo - b.blockNo);
+  else candidates.sort((a, b) => b.tsMax - a.tsMax || b.sourceId - a.sourceId || b.blockNo - a.blockNo);
+  const read = db.prepare('SELECT * FROM log_block WHERE source_id = ? AND block_no = ?');
   const found: LogRecord[] = [];
   const lastRecordOfSource = new Map<number, LogRecord>();
   const pendingTail = new Map<number, string[]>();
   const beyondCursor = (r: LogRecord): boolean => (forward ? compareCursor(keyOf(r), cursor) > 0 : compareCursor(keyOf(r), cursor) < 0);
   const ordered = (a: LogRecord, b: LogRecord): number => (forward ? compareCursor(keyOf(a), keyOf(b)) : compareCursor(keyOf(b), keyOf(a)));
   const inTimeOrder = (records: LogRecord[]): LogRecord[] => (forward ? records : records.reverse());
-  let scannedLines = 0;
-  const iterator = db.prepare(sql).iterate({ lower, upper }) as IterableIterator<BlockRow>;
-  try {
-    for (const block of iterator) {
-      // Blocks arrive ordered by their near edge; once `limit` records lie strictly before the next block's
-      // near edge, no later block can hold a record that sorts among them.
-      if (found.length >= limit) {
-        found.sort(ordered);
-        const kth = found[limit - 1]!.ts;
-        if (forward ? block.ts_min_us > kth : block.ts_max_us < kth) return { records: inTimeOrder(found.slice(0, limit)), exhausted: false, partial: false, scannedTo: null };
-      }
-      if (filter.needle !== null && scannedLines >= TEXT_SCAN_BUDGET_LINES) {
-        const edge = forward ? block.ts_min_us - 1 : block.ts_max_us + 1;
-        const done = found.filter((r) => (forward ? r.ts <= edge : r.ts >= edge)).sort(ordered).slice(0, limit);
-        const scannedTo = { ts: edge, sourceId: forward ? FAR : -1, line: forward ? FAR : -1 };
-        return { records: inTimeOrder(done), exhausted: false, partial: true, scannedTo };
-      }
-      scannedLines += block.line_count;
-      const { orphans, records } = recordsOf(block.source_id, decodeBlock(block), block.ts_min_us);
-      // A stack trace cut by a block boundary: glue its tail to the record it continues.
-      if (forward) {
-        const owner = lastRecordOfSource.get(block.source_id);
-        if (owner !== undefined) owner.more.push(...orphans);
-      } else {
-        const tail = pendingTail.get(block.source_id);
-        const owner = records[records.length - 1];
-        if (tail !== undefined && owner !== undefined) owner.more.push(...tail);
-        pendingTail.set(block.source_id, orphans);
-      }
-      for (const r of records) if (beyondCursor(r) && matches(r, filter)) found.push(r);
-      const last = records[records.length - 1];
-      if (forward && last !== undefined) lastRecordOfSource.set(block.source_id, last);
+  const started = performance.now();
+  for (const summary of candidates) {
+    // Blocks come ordered by their near edge; once `limit` records lie strictly before the next block's near
+    // edge, no later block can hold a record that sorts among them.
+    if (found.length >= limit) {
+      found.sort(ordered);
+      const kth = found[limit - 1]!.ts;
+      if (forward ? summary.tsMin > kth : summary.tsMax < kth) return { records: inTimeOrder(found.slice(0, limit)), exhausted: false, partial: false, scannedTo: null };
     }
-  } finally {
-    iterator.return?.();
+    if (filter.needle !== null && found.length < limit && performance.now() - started > TEXT_SCAN_BUDGET_MS) {
+      const edge = forward ? summary.tsMin - 1 : summary.tsMax + 1;
+      const done = found.filter((r) => (forward ? r.ts <= edge : r.ts >= edge)).sort(ordered).slice(0, limit);
+      const scannedTo = { ts: edge, sourceId: forward ? FAR : -1, line: forward ? FAR : -1 };
+      return { records: inTimeOrder(done), exhausted: false, partial: true, scannedTo };
+    }
+    const block = read.get(summary.sourceId, summary.blockNo) as BlockRow;
+    const { orphans, records } = recordsOf(block.source_id, decodeBlock(block), block.ts_min_us);
+    // A stack trace cut by a block boundary: glue its tail to the record it continues.
+    if (forward) {
+      const owner = lastRecordOfSource.get(block.source_id);
+      if (owner !== undefined) owner.more.push(...orphans);
+    } else {
+      const tail = pendingTail.get(block.source_id);
+      const owner = records[records.length - 1];
+      if (tail !== undefined && owner !== undefined) owner.more.push(...tail);
+      pendingTail.set(block.source_id, orphans);
+    }
+    for (const r of records) if (beyondCursor(r) && matches(r, filter)) found.push(r);
+    const last = records[records.length - 1];
+    if (forward && last !== undefined) lastRecordOfSource.set(block.source_id, last);
   }
   found.sort(ordered);
   const exhausted = found.length <= limit;

@@ -2,6 +2,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { Db } from '../database.js';
 import { listAnnotations, type Annotation } from './annotations.js';
 import { listFindings, type FindingRow } from './findings.js';
+import { blockSummaries, type BlockSummary } from './logs.js';
 
 /**
  * The correlated timeline's data for one visible range, at the level of detail its pixel width can show.
@@ -159,23 +160,13 @@ const GC_LOOKBACK_US = 120_000_000;
 const PX_PER_INDIVIDUAL_PAUSE = 3;
 /** A checkpoint with no known end (the logs stop) is drawn up to this long after its trigger. */
 const OPEN_CHECKPOINT_REACH_US = 3_600_000_000;
+/** An event marker is about this wide: one per kind of event per this many pixels is all that can be seen. */
+const PX_PER_EVENT_MARK = 8;
 /** Pixels per log-volume bar. */
 const PX_PER_VOLUME_BAR = 3;
 /** Under this many overlapping blocks, volume uses each line's own time instead of spreading block counts. */
 const EXACT_VOLUME_MAX_BLOCKS = 64;
 
-const EVENT_CATEGORY_SQL = `CASE
-  WHEN kind LIKE 'restart.%' THEN 'restart'
-  WHEN kind = 'task.state' AND attrs LIKE '%FAILED%' THEN 'task-failure'
-  WHEN kind IN ('tm.unreachable', 'tm.disconnect', 'tm.worker-terminated') THEN 'tm-lost'
-  WHEN kind IN ('tm.heartbeat-timeout', 'jm.heartbeat-timeout') THEN 'heartbeat'
-  WHEN kind = 'oom' THEN 'oom'
-  WHEN kind IN ('ha.zk-suspended', 'ha.zk-lost', 'ha.zk-reconnected', 'ha.leadership-revoked', 'jm.leadership-lost') THEN 'zookeeper'
-  WHEN kind = 'rpc.timeout' THEN 'rpc'
-  WHEN kind LIKE 'fatal.%' THEN 'fatal'
-  WHEN kind = 'exception' THEN 'exception'
-  WHEN kind IN ('job.state', 'job.terminal') THEN 'job'
-END`;
 const EVENT_KINDS_SHOWN = [
   'restart.region', 'restart.global', 'restart.strategy', 'restart.job', 'task.state', 'tm.unreachable', 'tm.disconnect',
   'tm.worker-terminated', 'tm.heartbeat-timeout', 'jm.heartbeat-timeout', 'oom', 'ha.zk-suspended', 'ha.zk-lost',
@@ -554,7 +545,6 @@ function worseLevel(a: BpCell['level'], b: BpCell['level']): BpCell['level'] {
 }
 
 interface EventRow {
-  category: EventCategory;
   bucket: number;
   count: number;
   ts: number;
@@ -568,28 +558,111 @@ interface EventRow {
   host: string | null;
 }
 
+const EVENT_DETAIL_COLUMNS = 'id, ts_us AS ts, kind, tm, source_id, line, vertex_name, subtask, host';
+
+function categoryOf(kind: string): EventCategory | null {
+  if (kind.startsWith('restart.')) return 'restart';
+  if (kind === 'tm.unreachable' || kind === 'tm.disconnect' || kind === 'tm.worker-terminated') return 'tm-lost';
+  if (kind === 'tm.heartbeat-timeout' || kind === 'jm.heartbeat-timeout') return 'heartbeat';
+  if (kind === 'oom') return 'oom';
+  if (kind.startsWith('ha.') || kind === 'jm.leadership-lost') return 'zookeeper';
+  if (kind === 'rpc.timeout') return 'rpc';
+  if (kind.startsWith('fatal.')) return 'fatal';
+  if (kind === 'exception') return 'exception';
+  if (kind === 'job.state' || kind === 'job.terminal') return 'job';
+  return null;
+}
+
+/**
+ * Counting runs on the (kind, ts_us) index alone; only each bucket's first event is then read in full, so a
+ * range with 100 k exceptions costs a few hundred row reads, not 100 k. Task state changes are few and only
+ * the FAILED ones count, so those rows are read directly.
+ */
+interface EventCache {
+  dataVersion: number;
+  byKind: Map<string, Float64Array>;
+  /** First-event rows already read, by `kind@ts`: panning asks for mostly the same ones again. */
+  details: Map<string, Omit<EventRow, 'bucket' | 'count'>>;
+}
+const eventCaches = new WeakMap<Db, EventCache>();
+const MAX_CACHED_EVENT_DETAILS = 20_000;
+
+/** Each shown kind's event times, sorted, read once per connection and data version from the (kind, ts_us) index. */
+function eventCache(db: Db): EventCache {
+  const dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const cached = eventCaches.get(db);
+  if (cached !== undefined && cached.dataVersion === dataVersion) return cached;
+  const byKind = new Map<string, Float64Array>();
+  const stmt = db.prepare('SELECT ts_us FROM event WHERE kind = ? ORDER BY ts_us').pluck();
+  for (const kind of EVENT_KINDS_SHOWN) {
+    if (kind === 'task.state') continue;
+    const times = stmt.all(kind) as number[];
+    if (times.length > 0) byKind.set(kind, Float64Array.from(times));
+  }
+  const cache: EventCache = { dataVersion, byKind, details: new Map() };
+  eventCaches.set(db, cache);
+  return cache;
+}
+
+function lowerBound(values: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function eventMarks(db: Db, grid: PixelGrid): EventMark[] {
-  const placeholders = EVENT_KINDS_SHOWN.map(() => '?').join(',');
-  // min(ts_us) makes the bare columns come from each bucket's first event.
-  const rows = db
-    .prepare(`SELECT category, bucket, count(*) AS count, min(ts_us) AS ts, id, kind, tm, source_id, line, vertex_name, subtask, host
-      FROM (SELECT ${EVENT_CATEGORY_SQL} AS category, CAST((ts_us - ?) * ? AS INTEGER) AS bucket, ts_us, id, kind, tm, source_id, line,
-              vertex_name, subtask, host
-            FROM event WHERE kind IN (${placeholders}) AND ts_us >= ? AND ts_us <= ?)
-      WHERE category IS NOT NULL GROUP BY category, bucket ORDER BY bucket`)
-    .all(grid.from, grid.scale, ...EVENT_KINDS_SHOWN, grid.from, grid.to) as EventRow[];
-  return rows.map((r) => ({
-    bucket: r.bucket,
-    category: r.category,
-    count: r.count,
-    firstId: r.id,
-    ts: r.ts,
-    kind: r.kind,
-    tm: r.tm,
-    sourceId: r.source_id,
-    line: r.line,
-    label: eventLabel(r),
-  }));
+  const groups: Array<{ kind: string; bucket: number; count: number; ts: number }> = [];
+  const markScale = grid.scale / PX_PER_EVENT_MARK;
+  const cache = eventCache(db);
+  for (const [kind, times] of cache.byKind) {
+    let current: { kind: string; bucket: number; count: number; ts: number } | undefined;
+    for (let i = lowerBound(times, grid.from); i < times.length && times[i]! <= grid.to; i++) {
+      const ts = times[i]!;
+      const bucket = Math.floor((ts - grid.from) * markScale);
+      if (current !== undefined && current.bucket === bucket) current.count++;
+      else {
+        current = { kind, bucket, count: 1, ts };
+        groups.push(current);
+      }
+    }
+  }
+  const first = db.prepare(`SELECT ${EVENT_DETAIL_COLUMNS} FROM event WHERE kind = ? AND ts_us = ? LIMIT 1`);
+  const marks = new Map<string, EventMark>();
+  const add = (category: EventCategory, row: EventRow): void => {
+    const key = `${category}:${row.bucket}`;
+    const existing = marks.get(key);
+    if (existing !== undefined) {
+      existing.count += row.count;
+      if (row.ts >= existing.ts) return;
+      row.count = existing.count;
+    }
+    marks.set(key, {
+      bucket: row.bucket, category, count: row.count, firstId: row.id, ts: row.ts, kind: row.kind, tm: row.tm, sourceId: row.source_id,
+      line: row.line, label: eventLabel(row),
+    });
+  };
+  for (const g of groups) {
+    const category = categoryOf(g.kind);
+    if (category === null) continue;
+    const key = `${g.kind}@${g.ts}`;
+    let detail = cache.details.get(key);
+    if (detail === undefined) {
+      detail = first.get(g.kind, g.ts) as Omit<EventRow, 'bucket' | 'count'>;
+      if (cache.details.size >= MAX_CACHED_EVENT_DETAILS) cache.details.clear();
+      cache.details.set(key, detail);
+    }
+    add(category, { ...detail, bucket: g.bucket * PX_PER_EVENT_MARK, count: g.count });
+  }
+  const failures = db
+    .prepare(`SELECT ${EVENT_DETAIL_COLUMNS} FROM event WHERE kind = 'task.state' AND ts_us >= ? AND ts_us <= ? AND attrs LIKE '%FAILED%' ORDER BY ts_us`)
+    .all(grid.from, grid.to) as Array<Omit<EventRow, 'bucket' | 'count'>>;
+  for (const f of failures) add('task-failure', { ...f, bucket: Math.floor(grid.bucket(f.ts) / PX_PER_EVENT_MARK) * PX_PER_EVENT_MARK, count: 1 });
+  return [...marks.values()].sort((a, b) => a.bucket - b.bucket || a.category.localeCompare(b.category));
 }
 
 function eventLabel(r: Pick<EventRow, 'kind' | 'vertex_name' | 'subtask' | 'tm' | 'host'>): string {
@@ -600,48 +673,28 @@ function eventLabel(r: Pick<EventRow, 'kind' | 'vertex_name' | 'subtask' | 'tm' 
   return parts.join(' ');
 }
 
-interface VolumeBlockRow {
-  ts_min_us: number;
-  ts_max_us: number;
-  n_trace: number;
-  n_debug: number;
-  n_info: number;
-  n_warn: number;
-  n_error: number;
-  line_count: number;
-  line_index: Buffer | null;
-}
-
 function logVolume(db: Db, grid: PixelGrid): LogVolume {
   const bars = Math.max(1, Math.ceil(grid.widthPx / PX_PER_VOLUME_BAR));
   const bucketUs = Math.max(1, (grid.to - grid.from) / bars);
   const counts: Array<[number, number, number, number, number]> = Array.from({ length: bars }, () => [0, 0, 0, 0, 0]);
-  const overlapping = (db
-    .prepare('SELECT count(*) AS n FROM log_block WHERE ts_min_us <= ? AND ts_max_us >= ?')
-    .get(grid.to, grid.from) as { n: number }).n;
-  const exact = overlapping <= EXACT_VOLUME_MAX_BLOCKS;
-  const rows = db
-    .prepare(`SELECT ts_min_us, ts_max_us, n_trace, n_debug, n_info, n_warn, n_error, line_count,
-        ${exact ? 'line_index' : 'NULL AS line_index'}
-      FROM log_block WHERE ts_min_us <= ? AND ts_max_us >= ?`)
-    .all(grid.to, grid.from) as VolumeBlockRow[];
+  const overlapping = blockSummaries(db).filter((b) => b.tsMin <= grid.to && b.tsMax >= grid.from);
   const barOf = (ts: number): number => Math.floor((ts - grid.from) / bucketUs);
-  for (const b of rows) {
-    if (b.line_index !== null) {
-      addExact(b, counts, barOf);
-      continue;
-    }
-    // Spread the block's counts evenly over its time span: exact enough when many blocks share the view.
-    const levels = [b.n_trace, b.n_debug, b.n_info, b.n_warn, b.n_error];
-    const span = Math.max(1, b.ts_max_us - b.ts_min_us);
-    const first = Math.max(0, barOf(b.ts_min_us));
-    const last = Math.min(bars - 1, barOf(b.ts_max_us));
-    for (let bar = first; bar <= last; bar++) {
-      const barFrom = grid.from + bar * bucketUs;
-      const overlap = Math.min(b.ts_max_us, barFrom + bucketUs) - Math.max(b.ts_min_us, barFrom);
-      const share = b.ts_max_us === b.ts_min_us ? 1 : Math.max(0, overlap) / span;
-      const cell = counts[bar]!;
-      for (let level = 0; level < 5; level++) cell[level]! += levels[level]! * share;
+  if (overlapping.length <= EXACT_VOLUME_MAX_BLOCKS) {
+    const index = db.prepare('SELECT line_index FROM log_block WHERE source_id = ? AND block_no = ?').pluck();
+    for (const b of overlapping) addExact(b, index.get(b.sourceId, b.blockNo) as Buffer, counts, barOf);
+  } else {
+    for (const b of overlapping) {
+      // Spread the block's counts evenly over its time span: exact enough when many blocks share the view.
+      const span = Math.max(1, b.tsMax - b.tsMin);
+      const first = Math.max(0, barOf(b.tsMin));
+      const last = Math.min(bars - 1, barOf(b.tsMax));
+      for (let bar = first; bar <= last; bar++) {
+        const barFrom = grid.from + bar * bucketUs;
+        const overlap = Math.min(b.tsMax, barFrom + bucketUs) - Math.max(b.tsMin, barFrom);
+        const share = b.tsMax === b.tsMin ? 1 : Math.max(0, overlap) / span;
+        const cell = counts[bar]!;
+        for (let level = 0; level < 5; level++) cell[level]! += b.levels[level]! * share;
+      }
     }
   }
   for (const cell of counts) for (let level = 0; level < 5; level++) cell[level] = Math.round(cell[level]!);
@@ -649,9 +702,9 @@ function logVolume(db: Db, grid: PixelGrid): LogVolume {
 }
 
 /** Line index layout (log-blocks.ts): count bytes of flags, then count u32 ms offsets from ts_min. */
-function addExact(b: VolumeBlockRow, counts: Array<[number, number, number, number, number]>, barOf: (ts: number) => number): void {
-  const index = inflateRawSync(b.line_index!);
-  const n = b.line_count;
+function addExact(b: BlockSummary, lineIndex: Buffer, counts: Array<[number, number, number, number, number]>, barOf: (ts: number) => number): void {
+  const index = inflateRawSync(lineIndex);
+  const n = b.lineCount;
   for (let i = 0; i < n; i++) {
     const flags = index[i]!;
     if ((flags & 0x80) !== 0) continue; // continuation line of a multi-line record
@@ -659,7 +712,7 @@ function addExact(b: VolumeBlockRow, counts: Array<[number, number, number, numb
     if (level === 0) continue;
     const delta = index.readUInt32LE(n + i * 4);
     if (delta === 0xffffffff) continue;
-    const bar = barOf(b.ts_min_us + delta * 1000);
+    const bar = barOf(b.tsMin + delta * 1000);
     const cell = counts[bar];
     if (cell === undefined) continue;
     cell[Math.min(level, 5) - 1]!++;
