@@ -60,7 +60,6 @@ export interface LogPage {
 
 /** How long one call of a text search may scan before it returns what it found (and where to continue). */
 const TEXT_SCAN_BUDGET_MS = 400;
-const LEVEL_COLUMNS = ['n_trace', 'n_debug', 'n_info', 'n_warn', 'n_error'] as const;
 const FAR = Number.MAX_SAFE_INTEGER;
 
 interface BlockRow {
