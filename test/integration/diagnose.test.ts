@@ -281,7 +281,7 @@ describe('diagnosis of generated incidents', () => {
 
   // ───────────── near misses ─────────────
 
-  for (const version of ['1.13', '1.17'] as const) {
+  for (const version of VERSIONS) {
     it(`healthy with near misses (short GC pause between checkpoints, 1.3× skew, LOW backpressure) stays quiet (Flink ${version})`, async () => {
       const d = await diagnose(`near-miss-healthy-${version}`, { scenario: 'healthy', version, nearMiss: true });
       const nearMiss = d.cluster.nearMiss!;

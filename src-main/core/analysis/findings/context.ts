@@ -117,6 +117,12 @@ export interface BpPoint {
   /** Samples in the bucket (subtasks × reports). */
   subtasks: number;
   origin: string;
+  /**
+   * The ratio is measured (REST sampling, back-pressured time per second), not an `isBackPressured` gauge
+   * reading (Flink 1.10–1.12 metrics): a gauge is one instant, true or false, and says backpressure was present,
+   * not how much of the time.
+   */
+  measured: boolean;
 }
 
 export interface VertexInfo {
@@ -177,6 +183,18 @@ const PRE_FLIGHT_REASONS = [
   'maximum number of queued checkpoint requests', 'maximum number of concurrent checkpoints', 'Periodic checkpoint scheduler is shut down',
   'Checkpoint Coordinator is suspending', 'CheckpointCoordinator shutdown', 'Another checkpoint request has already been queued',
 ];
+
+/**
+ * A bp_sample that is an `isBackPressured` gauge reading: a metric sample with a ratio of exactly 0 or 1 and no
+ * busy time. Busy time and back-pressured time per second arrived together (Flink 1.13), so a 1.13+ metric
+ * sample carries busy time; before 1.13 the gauge was the only backpressure metric.
+ */
+const GAUGE_SAMPLE = "origin = 'metric' AND busy IS NULL AND ratio IS NOT NULL AND ratio IN (0.0, 1.0)";
+
+interface BpRow {
+  job: string | null; vertex_id: string | null; vertex_name: string | null; bucket: number; max_ratio: number | null; id: number;
+  avg_busy: number | null; avg_idle: number | null; subtasks: number; origin: string;
+}
 
 interface RawEvent {
   id: number; source_id: number; line: number; ts_us: number; kind: string; template: string; level: number; job: string | null;
@@ -627,25 +645,34 @@ export class DiagnosisContext {
 
   // ───────────── backpressure ─────────────
 
-  /** Backpressure per vertex per time bucket, oldest first. */
+  /**
+   * Backpressure per vertex per time bucket, oldest first. Where a bucket has both measured ratios and
+   * `isBackPressured` gauge readings, the measured ratio is the vertex's level.
+   */
   backpressure(bucketUs = 30_000_000): BpPoint[] {
     return this.memo(`bp:${bucketUs}`, () => {
-      const rows = this.db
-        .prepare(
-          // max(ratio) is the only min/max aggregate, so the bare id, name and origin come from the worst sample.
-          `SELECT job, vertex_id, vertex_name, CAST(ts_us / ? AS INTEGER) * ? AS bucket, max(ratio) AS max_ratio, id,
-                  avg(busy) AS avg_busy, avg(idle) AS avg_idle, count(*) AS subtasks, origin
-             FROM bp_sample GROUP BY job, coalesce(vertex_id, vertex_name), bucket ORDER BY bucket`,
-        )
-        .all(bucketUs, bucketUs) as Array<{
-          job: string | null; vertex_id: string | null; vertex_name: string | null; bucket: number; max_ratio: number | null; id: number;
-          avg_busy: number | null; avg_idle: number | null; subtasks: number; origin: string;
-        }>;
-      return rows.map((r) => {
+      const query = (measured: boolean): BpRow[] =>
+        this.db
+          .prepare(
+            // max(ratio) is the only min/max aggregate, so the bare id, name and origin come from the worst sample.
+            `SELECT job, vertex_id, vertex_name, CAST(ts_us / ? AS INTEGER) * ? AS bucket, max(ratio) AS max_ratio, id,
+                    avg(busy) AS avg_busy, avg(idle) AS avg_idle, count(*) AS subtasks, origin
+               FROM bp_sample WHERE ${measured ? 'NOT' : ''} (${GAUGE_SAMPLE})
+              GROUP BY job, coalesce(vertex_id, vertex_name), bucket ORDER BY bucket`,
+          )
+          .all(bucketUs, bucketUs) as BpRow[];
+      const key = (r: BpRow): string => `${r.job ?? ''}\u0000${r.vertex_id ?? r.vertex_name ?? ''}\u0000${r.bucket}`;
+      const measured = query(true);
+      const taken = new Set(measured.filter((r) => r.max_ratio !== null).map(key));
+      const rows = [
+        ...measured.map((r) => ({ r, measured: r.max_ratio !== null })),
+        ...query(false).filter((r) => !taken.has(key(r))).map((r) => ({ r, measured: false })),
+      ].sort((a, b) => a.r.bucket - b.r.bucket);
+      return rows.map(({ r, measured: isMeasured }) => {
         const name = r.vertex_name ?? (r.vertex_id !== null ? this.vertexName(r.job, r.vertex_id) : 'unknown vertex');
         return {
           job: r.job, vertexKey: r.vertex_id ?? this.vertexKeyForName(r.job, name), vertexName: name, ts: r.bucket, maxRatio: r.max_ratio,
-          sampleId: r.id, avgBusy: r.avg_busy, avgIdle: r.avg_idle, subtasks: r.subtasks, origin: r.origin,
+          sampleId: r.id, avgBusy: r.avg_busy, avgIdle: r.avg_idle, subtasks: r.subtasks, origin: r.origin, measured: isMeasured,
         };
       });
     });

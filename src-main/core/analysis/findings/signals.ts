@@ -13,6 +13,8 @@ export const BP_OK = 0.1;
 const BP_RUN_GAP_US = 150_000_000;
 /** A period this long (or spanning several reports) is "sustained". */
 export const BP_SUSTAINED_US = 60_000_000;
+/** How far from a period of gauge readings a measured ratio still says how strong that backpressure was. */
+const GAUGE_CHECK_US = 300_000_000;
 
 export interface BackpressurePeriod {
   job: string | null;
@@ -26,6 +28,8 @@ export interface BackpressurePeriod {
   peakSampleId: number;
   origin: string;
   sustained: boolean;
+  /** HIGH samples in the period that are measured ratios, not `isBackPressured` gauge readings. */
+  measuredPoints: number;
   /**
    * When the backpressure began: the first of the unbroken run of samples above OK that led into the HIGH
    * period (pressure builds up; the HIGH threshold is crossed later), and that sample's id.
@@ -53,7 +57,14 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
     const close = (): void => {
       if (run === null) return;
       run.sustained = run.toUs - run.fromUs >= BP_SUSTAINED_US || (run.points >= 3 && run.origin !== 'rest');
-      periods.push(run);
+      // A gauge reads 1 whenever an output buffer was unavailable at that instant, under LOW backpressure too:
+      // a period seen only through gauges is HIGH unless a measured ratio around it says otherwise.
+      const from = run.fromUs;
+      const to = run.toUs;
+      const contradicted = run.measuredPoints === 0 &&
+        points.some((p) => p.measured && p.maxRatio !== null && p.maxRatio <= BP_HIGH && p.ts >= from - GAUGE_CHECK_US && p.ts <= to + GAUGE_CHECK_US) &&
+        !points.some((p) => p.measured && p.maxRatio !== null && p.maxRatio > BP_HIGH && p.ts >= from - GAUGE_CHECK_US && p.ts <= to + GAUGE_CHECK_US);
+      if (!contradicted) periods.push(run);
       run = null;
     };
     for (const p of points) {
@@ -66,6 +77,7 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
         if (run !== null && p.ts - run.toUs <= BP_RUN_GAP_US) {
           run.toUs = p.ts;
           run.points++;
+          if (p.measured) run.measuredPoints++;
           if (p.maxRatio > run.maxRatio) {
             run.maxRatio = p.maxRatio;
             run.peakSampleId = p.sampleId;
@@ -75,7 +87,7 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
           const onset = leadIn ?? p;
           run = {
             job: p.job, vertexKey: p.vertexKey, vertexName: p.vertexName, fromUs: p.ts, toUs: p.ts, points: 1, maxRatio: p.maxRatio,
-            firstSampleId: p.sampleId, peakSampleId: p.sampleId, origin: p.origin, sustained: false,
+            firstSampleId: p.sampleId, peakSampleId: p.sampleId, origin: p.origin, sustained: false, measuredPoints: p.measured ? 1 : 0,
             onsetUs: onset.ts, onsetSampleId: onset.sampleId, sampleIntervalUs: interval,
           };
         }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backpressureOrigin } from '../../../../src-main/core/analysis/findings/rules/backpressure-origin.js';
 import { configSmells } from '../../../../src-main/core/analysis/findings/rules/config-smells.js';
-import { byRule, healthyJob, IncidentBuilder, VERTICES, windowBottleneck } from './builder.js';
+import { at, byRule, healthyJob, IncidentBuilder, JOB, VERTICES, windowBottleneck } from './builder.js';
 
 let b: IncidentBuilder;
 afterEach(() => b.close());
@@ -44,6 +44,36 @@ describe('backpressure origin', () => {
     expect(f!.explanation).toContain('Backpressure began at 10:09:00 (HIGH from 10:10:30), 20.0 s before checkpoint durations rose (checkpoint 9 took 40.0 s');
     expect(f!.explanation).toContain('it came first');
     expect(f!.explanation).not.toContain('is not what slowed');
+  });
+
+  it('reads isBackPressured gauges (Flink 1.10–1.12) as presence: a measured LOW ratio around them wins, a measured HIGH one confirms', () => {
+    const restSample = (builder: IncidentBuilder, sec: number, vertexName: string, ratio: number): void => {
+      builder.db
+        .prepare(`INSERT INTO bp_sample (source_id, ts_us, job, vertex_name, subtask, ratio, level, origin) VALUES (?,?,?,?,0,?,?,'rest')`)
+        .run(builder.other('rest-json'), at(sec), JOB, vertexName, ratio, ratio > 0.5 ? 'high' : 'low');
+    };
+    const gauges = (builder: IncidentBuilder): void => {
+      healthyJob(builder, 20);
+      for (let sec = 60; sec <= 1200; sec += 60) {
+        for (let s = 0; s < 4; s++) {
+          builder.bp(sec, MAP, s, 1, null, null);
+          builder.bp(sec, WINDOW, s, 0, null, null);
+        }
+      }
+    };
+    b = new IncidentBuilder();
+    gauges(b);
+    restSample(b, 1215, MAP, 0.27);
+    restSample(b, 1215, WINDOW, 0);
+    expect(b.finish().findings([backpressureOrigin, configSmells])).toEqual([]);
+    b.close();
+
+    b = new IncidentBuilder();
+    gauges(b);
+    restSample(b, 1215, MAP, 0.81);
+    restSample(b, 1215, WINDOW, 0);
+    const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
+    expect(f!.title).toContain(`Backpressure originates at ${WINDOW}`);
   });
 
   it('follows plan edges from REST when they exist', () => {
