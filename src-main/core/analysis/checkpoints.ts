@@ -62,9 +62,10 @@ function eventsOfKinds(db: Db, kinds: readonly string[]): EventRow[] {
 
 function rebuildJobs(db: Db): void {
   db.prepare(`INSERT OR IGNORE INTO job (job_id, name) SELECT DISTINCT job, NULL FROM event WHERE job IS NOT NULL`).run();
+  const setName = db.prepare('UPDATE job SET name = coalesce(name, ?) WHERE job_id = ?');
   for (const row of eventsOfKinds(db, ['job.state'])) {
     const name = str(attrsOf(row).jobName);
-    if (row.job !== null && name !== undefined) db.prepare('UPDATE job SET name = coalesce(name, ?) WHERE job_id = ?').run(name, row.job);
+    if (row.job !== null && name !== undefined) setName.run(name, row.job);
   }
 }
 
@@ -73,14 +74,15 @@ function rebuildTaskManagers(db: Db): void {
     `INSERT OR IGNORE INTO taskmanager (tm_id, host, source_id)
      SELECT tm_id, host, min(id) FROM source WHERE tm_id IS NOT NULL AND component = 'taskmanager' GROUP BY tm_id`,
   ).run();
-  db.prepare(
-    `INSERT OR IGNORE INTO taskmanager (tm_id, host, source_id)
-     SELECT tm, max(host), NULL FROM event WHERE tm IS NOT NULL GROUP BY tm`,
-  ).run();
-  db.prepare(
-    `UPDATE taskmanager SET host = (SELECT max(e.host) FROM event e WHERE e.tm = taskmanager.tm_id AND e.host IS NOT NULL)
-      WHERE host IS NULL`,
-  ).run();
+  // One pass over the events for both uses of "the host an event names for this TaskManager" (max ignores NULLs),
+  // instead of a scan of the event table per TaskManager without a host.
+  db.exec(`CREATE TEMP TABLE tm_host AS SELECT tm, max(host) AS host FROM event WHERE tm IS NOT NULL GROUP BY tm`);
+  try {
+    db.prepare('INSERT OR IGNORE INTO taskmanager (tm_id, host, source_id) SELECT tm, host, NULL FROM temp.tm_host').run();
+    db.prepare('UPDATE taskmanager SET host = (SELECT t.host FROM temp.tm_host t WHERE t.tm = taskmanager.tm_id) WHERE host IS NULL').run();
+  } finally {
+    db.exec('DROP TABLE temp.tm_host');
+  }
 }
 
 /** Vertex name → JobVertexID from REST job dumps and 1.16+ attempt ids; logs ≤1.15 only know names. */
@@ -142,6 +144,9 @@ function rebuildAttempts(db: Db): void {
     const vertexId = resolveVertex(a.job, a.taskName, a.vertexId);
     insert.run(id, a.job, vertexId, a.taskName, a.subtask, a.parallelism, a.attemptNumber, a.tm, a.host, a.firstSeen);
   }
+  // State-transition and deployment lines do not name the job: the vertex (REST) or a single job tells it.
+  db.prepare('UPDATE task_attempt SET job = (SELECT v.job FROM vertex v WHERE v.vertex_id = task_attempt.vertex_id) WHERE job IS NULL').run();
+  db.prepare('UPDATE task_attempt SET job = (SELECT job_id FROM job) WHERE job IS NULL AND (SELECT count(*) FROM job) = 1').run();
 }
 
 type Outcome = 'completed' | 'expired' | 'declined' | 'failed' | 'in_progress' | 'unknown';
@@ -310,9 +315,11 @@ function rebuildCheckpoints(db: Db): void {
   for (const d of drafts.values()) {
     if (d.endUs === 0) d.endUs = null;
     if (d.durationMs === null && d.triggerUs !== null && d.endUs !== null) d.durationMs = Math.round((d.endUs - d.triggerUs) / 1000);
+    const total = d.total ?? parallelismByJob.get(d.job) ?? null;
     insert.run(
       d.job, d.id, d.triggerUs, d.endUs, d.outcome, d.durationMs, d.stateSize, d.checkpointedSize, d.type, d.typeRaw,
-      d.failureReason, d.total ?? parallelismByJob.get(d.job) ?? null, d.acked, JSON.stringify(d.evidence),
+      // A checkpoint completes only once every subtask acknowledged it.
+      d.failureReason, total, d.acked ?? (d.outcome === 'completed' ? total : null), JSON.stringify(d.evidence),
     );
   }
 }

@@ -212,10 +212,14 @@ export class IncidentWriter {
   }
 
   event(e: EventRecord): void {
+    // Parallelism and attempt number have no column of their own: they travel in attrs.
+    const attrs = e.parallelism === undefined && e.attemptNumber === undefined
+      ? e.attrs
+      : { ...e.attrs, ...(e.parallelism !== undefined && { parallelism: e.parallelism }), ...(e.attemptNumber !== undefined && { attemptNumber: e.attemptNumber }) };
     this.stmt.event!.run(
       this.sourceId, e.line, e.lineCount, e.ts, e.kind, e.template, e.level, opt(e.job), opt(e.checkpointId),
       opt(e.vertexId), opt(e.vertexName), opt(e.subtask), opt(e.attempt), opt(e.tm), opt(e.host),
-      e.attrs === undefined ? null : JSON.stringify(e.attrs),
+      attrs === undefined ? null : JSON.stringify(attrs),
     );
   }
 
