@@ -38,3 +38,12 @@ export function parseArgs(argv: readonly string[], spec: { flags?: readonly stri
   }
   return { positionals, flags, options };
 }
+
+/** A time option (ISO, 'YYYY-MM-DD HH:mm:ss' UTC, or epoch ms) as incident-axis µs; undefined when absent. */
+export function timeOption(args: ParsedArgs, name: string, parse: (text: string) => number): number | undefined {
+  const value = args.options.get(name);
+  if (value === undefined) return undefined;
+  const us = parse(value);
+  if (Number.isNaN(us)) throw new UsageError(`--${name}: cannot read time '${value}'`);
+  return us;
+}

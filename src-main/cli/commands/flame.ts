@@ -1,5 +1,5 @@
 import { collapsed, listProfiles, mergedTree, openIncident, parseUserTime, type CallTreeNode } from '../../core/api/engine.js';
-import { parseArgs, UsageError } from '../args.js';
+import { parseArgs, timeOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { printJson } from '../output.js';
 
@@ -25,13 +25,7 @@ export const flameCommand: Command = {
     const args = parseArgs(argv, { flags: ['collapsed', 'json'], options: ['from', 'to', 'tm', 'depth', 'min'] });
     const file = args.positionals[0];
     if (file === undefined) throw new UsageError('no incident file given');
-    const time = (name: string): number | undefined => {
-      const value = args.options.get(name);
-      if (value === undefined) return undefined;
-      const us = parseUserTime(value);
-      if (Number.isNaN(us)) throw new UsageError(`--${name}: cannot read time '${value}'`);
-      return us;
-    };
+    const time = (name: string): number | undefined => timeOption(args, name, parseUserTime);
     const selection = { from: time('from'), to: time('to'), tm: args.options.get('tm') };
     const db = openIncident(file, { readonly: true });
     try {

@@ -1,6 +1,7 @@
-import { openIncident, runReadOnlyQuery } from '../../core/api/engine.js';
+import { runReadOnlyQuery } from '../../core/api/engine.js';
 import { parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { withIncident } from '../incident.js';
 import { printJson, table } from '../output.js';
 
 export const queryCommand: Command = {
@@ -9,10 +10,9 @@ export const queryCommand: Command = {
   usage: 'Usage: sluice query FILE.sluice "SELECT …" [--json]',
   async run(argv) {
     const args = parseArgs(argv, { flags: ['json'] });
-    const [file, sql] = args.positionals;
-    if (file === undefined || sql === undefined) throw new UsageError('need an incident file and a SQL statement');
-    const db = openIncident(file, { readonly: true });
-    try {
+    const sql = args.positionals[1];
+    if (sql === undefined) throw new UsageError('need an incident file and a SQL statement');
+    return withIncident(args, (db) => {
       const result = runReadOnlyQuery(db, sql);
       if (args.flags.has('json')) {
         printJson(result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]]))));
@@ -21,8 +21,6 @@ export const queryCommand: Command = {
         process.stdout.write(`${table(result.columns, result.rows.map((r) => r.map(cell)))}\n`);
       }
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { buildReport, openIncident, parseUserTime } from '../../core/api/engine.js';
-import { parseArgs, UsageError } from '../args.js';
+import { parseArgs, timeOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { GENERATOR } from '../version.js';
 
@@ -22,13 +22,7 @@ export const reportCommand: Command = {
     const out = args.options.get('out');
     if (file === undefined) throw new UsageError('no incident file given');
     if (out === undefined) throw new UsageError('-o report.html is required');
-    const time = (name: string): number | undefined => {
-      const value = args.options.get(name);
-      if (value === undefined) return undefined;
-      const us = parseUserTime(value);
-      if (Number.isNaN(us)) throw new UsageError(`--${name}: cannot read time '${value}'`);
-      return us;
-    };
+    const time = (name: string): number | undefined => timeOption(args, name, parseUserTime);
     const db = openIncident(file, { readonly: true });
     try {
       const html = buildReport(db, {
