@@ -29,6 +29,8 @@ export interface IncidentInfo {
   readOnly: boolean;
   /** No source has been ingested yet. */
   empty: boolean;
+  /** The title given to the incident (by a report export), null until someone names it. */
+  title: string | null;
 }
 
 // ───────────────────────────── ingest ─────────────────────────────
@@ -124,16 +126,30 @@ export interface CheckpointDetail {
 
 // ───────────────────────────── report ─────────────────────────────
 
+/** The report's sections after its header, in the order they appear. */
+export const REPORT_SECTIONS = ['summary', 'timeline', 'checkpoints', 'gc', 'backpressure', 'findings', 'flame', 'appendix'] as const;
+export type ReportSection = (typeof REPORT_SECTIONS)[number];
+export const MAX_TITLE_LENGTH = 300;
+
 export interface ReportOptions {
+  /** A `.html` path on the engine's machine to write to; without it the HTML comes back in the result. */
   outputPath?: string;
+  /** Window of the timeline and tables; the whole incident when absent. */
   from?: EpochMicros;
   to?: EpochMicros;
   anonymize?: boolean;
+  /** Only starred annotations (the key moments) appear. */
   onlyStarred?: boolean;
+  /** The report's heading; also kept as the incident's title when the incident is writable. */
+  title?: string;
+  /** Sections to leave out (the header is always there). */
+  omit?: ReportSection[];
 }
 
 export interface ReportResult {
+  /** Where the report was written, when an outputPath was given. */
   path: string | null;
+  /** The report itself, when no outputPath was given. */
   html: string | null;
   bytes: number;
 }
@@ -362,6 +378,8 @@ export const ARGUMENT_CHECKS: { [M in RpcMethod]: Check<RpcArgs<M>> } = {
       to: is.optional(time),
       anonymize: is.optional(is.boolean),
       onlyStarred: is.optional(is.boolean),
+      title: is.optional(is.string(MAX_TITLE_LENGTH)),
+      omit: is.optional(is.array(is.literal(REPORT_SECTIONS), REPORT_SECTIONS.length)),
     }),
   ),
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { IncidentFileError, openIncident, type Db } from '../store/database.js';
 import type { IngestProgress, IngestSummary } from '../ingest/ingest.js';
 import { runIngestInWorker, type WorkerIngestOptions } from '../ingest/worker-client.js';
@@ -11,10 +12,11 @@ import { incidentContents } from '../store/queries/overview.js';
 import { gcJvmOwners, timeline } from '../store/queries/timeline.js';
 import { logLines, recordsAt } from '../store/queries/logs.js';
 import * as annotations from '../store/queries/annotations.js';
+import { buildReport } from '../report/report.js';
 import { ServiceError } from './contract.js';
 import type {
   CheckpointDetail, GcPause, IncidentInfo, IngestFileProgress, IngestProgressEvent, IngestRequest, IngestStarted, SluiceService,
-  Annotation, AnnotationInput, AnnotationPatch, CheckpointRow, Finding, DiffTree, FlameProfileRow, FlameSelection, MergedTree, LogPage, LogQuery, Overview, ReportResult, TimelineData, TimelineRequest,
+  Annotation, AnnotationInput, AnnotationPatch, CheckpointRow, Finding, DiffTree, FlameProfileRow, FlameSelection, MergedTree, LogPage, LogQuery, Overview, ReportOptions, ReportResult, TimelineData, TimelineRequest,
 } from './contract.js';
 
 export type IngestRunner = (
@@ -46,6 +48,8 @@ const RECENT_WARNINGS = 20;
 const CHECKPOINT_LOG_LINES = 80;
 /** GC before the trigger still delays the barrier: look this far back. */
 const GC_BEFORE_TRIGGER_US = 10_000_000;
+/** Stamped into every report's header. */
+const REPORT_GENERATOR = { name: 'Sluice', version: packageJson.version };
 
 interface RunningIngest {
   controller: AbortController;
@@ -99,7 +103,7 @@ class IncidentService implements LocalService {
     }
     this.db?.close();
     this.db = db;
-    this.info = { path: full, isSample, readOnly, empty: this.isEmpty(db) };
+    this.info = { path: full, isSample, readOnly, empty: this.isEmpty(db), title: storedTitle(db) };
     return this.info;
   }
 
@@ -137,7 +141,7 @@ class IncidentService implements LocalService {
 
   async currentIncident(): Promise<IncidentInfo | null> {
     if (this.info === null || this.db === null) return null;
-    this.info = { ...this.info, empty: this.isEmpty(this.db) };
+    this.info = { ...this.info, empty: this.isEmpty(this.db), title: storedTitle(this.db) };
     return this.info;
   }
 
@@ -382,8 +386,40 @@ class IncidentService implements LocalService {
     return annotations.deleteAnnotation(this.writable(), id);
   }
 
-  async exportReport(): Promise<ReportResult> {
-    throw new ServiceError('not-available', 'Report export is not available yet: it arrives with the postmortem report feature.');
+  // ───────── report ─────────
+
+  async exportReport(options: ReportOptions): Promise<ReportResult> {
+    const db = this.current();
+    if (options.from !== undefined && options.to !== undefined && !(options.to > options.from)) {
+      throw new ServiceError('invalid-argument', 'exportReport: `to` must be after `from`');
+    }
+    if (options.outputPath !== undefined && !/\.html?$/i.test(options.outputPath)) {
+      throw new ServiceError('invalid-argument', `${options.outputPath}: a report is written to an .html file`);
+    }
+    const title = options.title?.trim() ?? '';
+    // The sample (or a read-only file) still exports under the given title; it just cannot remember it.
+    if (title !== '' && this.info !== null && !this.info.readOnly) {
+      db.prepare("INSERT INTO incident (key, value) VALUES ('title', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(title);
+      this.info = { ...this.info, title };
+    }
+    const html = buildReport(db, {
+      from: options.from,
+      to: options.to,
+      anonymize: options.anonymize,
+      onlyStarred: options.onlyStarred,
+      title: title === '' ? undefined : title,
+      omit: options.omit,
+      generator: REPORT_GENERATOR,
+    });
+    const bytes = Buffer.byteLength(html);
+    if (options.outputPath === undefined) return { path: null, html, bytes };
+    const out = resolve(options.outputPath);
+    try {
+      writeFileSync(out, html);
+    } catch (error) {
+      throw new ServiceError('invalid-argument', `${out}: the report could not be written (${error instanceof Error ? error.message : String(error)})`);
+    }
+    return { path: out, html: null, bytes };
   }
 
   close(): void {
@@ -392,6 +428,11 @@ class IncidentService implements LocalService {
     this.db = null;
     this.info = null;
   }
+}
+
+/** The name someone gave the incident (the report's heading), null while it has none. */
+function storedTitle(db: Db): string | null {
+  return (db.prepare("SELECT value FROM incident WHERE key = 'title'").get() as { value: string } | undefined)?.value ?? null;
 }
 
 /** Bytes of a file or, for a folder, of the files below it (the ETA's base; archives count compressed). */

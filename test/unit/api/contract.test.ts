@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWireError, validateArgs, RPC_METHODS } from '../../../src-main/core/api/contract.js';
+import { isWireError, validateArgs, MAX_TITLE_LENGTH, RPC_METHODS } from '../../../src-main/core/api/contract.js';
 
 describe('contract validation', () => {
   it('accepts well-formed payloads and drops nothing', () => {
@@ -20,6 +20,14 @@ describe('contract validation', () => {
     expect(() => validateArgs('deleteAnnotation', [1, 2])).toThrow(/argument list/);
     expect(() => validateArgs('openIncident', [42])).toThrow(/expected a string/);
     expect(() => validateArgs('overview', 'x')).toThrow(/argument list/);
+  });
+
+  it('checks report options: sections by name, a bounded title', () => {
+    const options = { from: 1, to: 2, title: 'Outage', omit: ['gc', 'flame'], anonymize: true, onlyStarred: false };
+    expect(validateArgs('exportReport', [options])).toEqual([options]);
+    expect(() => validateArgs('exportReport', [{ omit: ['everything'] }])).toThrow(/exportReport\[0\]\.omit\[0\]: expected one of summary, timeline/);
+    expect(() => validateArgs('exportReport', [{ title: 'x'.repeat(MAX_TITLE_LENGTH + 1) }])).toThrow(/title: expected a string of at most/);
+    expect(() => validateArgs('exportReport', [{ sections: ['gc'] }])).toThrow(/sections: unknown field/);
   });
 
   it('covers every request/response method and recognises wire errors', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,11 @@ import { ServiceError, type IngestProgressEvent } from '../../../src-main/core/a
 import { dispatch } from '../../../src-main/core/api/dispatch.js';
 import { createService, parseDurationMs, type IngestRunner, type LocalService } from '../../../src-main/core/api/service.js';
 import { ingest } from '../../../src-main/core/ingest/ingest.js';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { FAILED_CHECKPOINT, JOB, makeFixture, SECOND, T0, type Fixture } from './fixture.js';
+
+const sectionIds = (html: string): string[] => [...html.matchAll(/<section id="([a-z]+)"/g)].map((m) => m[1]!);
+const checkpointIds = (html: string): number[] => [...html.matchAll(/<tr class="cp-row[^"]*" id="cp-[^"]*-(\d+)"/g)].map((m) => Number(m[1]));
 
 /** The worker bundle only exists after a build; tests run the same pipeline in-process. */
 const inProcess: IngestRunner = (options, onProgress, signal) => ingest({ ...options, onProgress, signal });
@@ -108,9 +112,62 @@ describe('the service', () => {
     await expect(service.overview()).rejects.toMatchObject({ code: 'no-incident' });
   });
 
-  it('says plainly that report export is not available yet', async () => {
+  it('exports the report as HTML for the whole incident, with the chosen sections only', async () => {
     service = createService({ incidentPath: f.path, incidentsDir, runIngest: inProcess });
-    await expect(service.exportReport({})).rejects.toMatchObject({ code: 'not-available' });
+    const whole = await service.exportReport({});
+    expect(whole.path).toBeNull();
+    expect(whole.bytes).toBe(Buffer.byteLength(whole.html!));
+    expect(whole.html).toContain(`<meta name="generator" content="Sluice ${packageJson.version}">`);
+    // No flame section: the fixture has no profiles.
+    expect(sectionIds(whole.html!)).toEqual(['summary', 'timeline', 'checkpoints', 'gc', 'backpressure', 'findings', 'appendix']);
+    expect(checkpointIds(whole.html!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+    const some = await service.exportReport({ omit: ['timeline', 'gc', 'flame', 'appendix'], from: T0 + 170 * SECOND, to: T0 + 300 * SECOND });
+    expect(sectionIds(some.html!)).toEqual(['summary', 'checkpoints', 'backpressure', 'findings']);
+    // Checkpoints every 30 s from T0: #7 (the expired one, at +180 s) to #10 fall in the window.
+    expect(checkpointIds(some.html!)).toEqual([7, 8, 9, 10]);
+    expect(some.html).toContain('Checkpoint expired before completing.');
+    await expect(service.exportReport({ from: T0 + SECOND, to: T0 })).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  it('titles the report and remembers the title on a writable incident, not on the sample', async () => {
+    service = createService({ incidentPath: f.path, incidentsDir, runIngest: inProcess });
+    expect((await service.currentIncident())!.title).toBeNull();
+    const titled = await service.exportReport({ title: '  Orders <job> outage  ' });
+    expect(titled.html).toContain('<title>Orders &lt;job&gt; outage</title>');
+    expect((await service.currentIncident())!.title).toBe('Orders <job> outage');
+    // Without a title option, the stored one is the heading.
+    expect((await service.exportReport({})).html).toContain('<title>Orders &lt;job&gt; outage</title>');
+    service.close();
+
+    service = createService({ incidentPath: f.path, incidentsDir, runIngest: inProcess });
+    expect((await service.currentIncident())!.title).toBe('Orders <job> outage');
+    service.close();
+
+    service = createService({ samplePath: f.path, incidentsDir, runIngest: inProcess });
+    const sample = await service.exportReport({ title: 'Renamed sample' });
+    expect(sample.html).toContain('<title>Renamed sample</title>');
+    expect((await service.currentIncident())!.title).toBe('Orders <job> outage');
+  });
+
+  it('writes the report to an .html output path and refuses other paths', async () => {
+    service = createService({ incidentPath: f.path, incidentsDir, runIngest: inProcess });
+    const out = join(incidentsDir, 'postmortem.html');
+    const written = await service.exportReport({ outputPath: out, anonymize: true });
+    expect(written).toMatchObject({ path: out, html: null });
+    const html = readFileSync(out, 'utf8');
+    expect(written.bytes).toBe(Buffer.byteLength(html));
+    expect(html).toContain('Anonymized');
+    expect(html).not.toContain('host-1');
+    await expect(service.exportReport({ outputPath: join(incidentsDir, 'notes.txt') })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(service.exportReport({ outputPath: join(incidentsDir, 'missing-folder', 'r.html') })).rejects.toMatchObject({
+      code: 'invalid-argument', message: expect.stringContaining('could not be written'),
+    });
+  });
+
+  it('has no report to export without an incident', async () => {
+    service = createService({ samplePath: join(incidentsDir, 'missing.sluice'), incidentsDir, runIngest: inProcess });
+    await expect(service.exportReport({})).rejects.toMatchObject({ code: 'no-incident' });
   });
 
   it('validates and dispatches calls the way transports do', async () => {
