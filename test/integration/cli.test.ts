@@ -1,0 +1,124 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestInto } from '../../src-main/core/ingest/ingest.js';
+import { IncidentFileError, openIncident } from '../../src-main/core/store/database.js';
+import { DEFAULT_SEED, generateBundle } from '../synth/generate.js';
+
+/**
+ * The `sluice` command as a user runs it: the BUILT CLI (npm test builds first), whose ingest uses the worker
+ * thread and the parse workers that the in-process tests do not exercise.
+ */
+const CLI = join(process.cwd(), 'out/main/cli.js');
+const work = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+let bundle = '';
+const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run 'npm run build' first`);
+  bundle = (await generateBundle({
+    scenario: 'backpressure-expired', version: '1.13', tms: 3, out: join(work, 'bundle'), sizeBytes: null, seed: DEFAULT_SEED,
+    archive: 'tgz', debug: true, nearMiss: false, mixedVersions: false, nestJmLogs: false,
+  })).archive!;
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('sluice CLI', { timeout: 300_000 }, () => {
+  it('ingest --json prints the summary object, and checkpoints/info/query/gc/diagnose/report read the file', () => {
+    const incident = join(work, 'a.sluice');
+    const ingest = run('ingest', bundle, '--out', incident, '--json');
+    expect(ingest.status, ingest.stderr).toBe(0);
+    const summary = JSON.parse(ingest.stdout) as {
+      sources: Array<{ path: string; kind: string; format: string; reason: string; lines: number; events: number; warnings: number }>;
+      checkpoints: { total: number; completed: number; expired: number; declined: number; failed: number };
+      timeRange: { from: string; to: string };
+    };
+    expect(summary.sources.filter((s) => s.kind === 'flink-tm-log')).toHaveLength(3);
+    expect(summary.sources.find((s) => s.kind === 'flink-jm-log')!.reason).toMatch(/banner 'Starting .*Version: 1\.13/);
+    expect(summary.checkpoints.expired).toBeGreaterThanOrEqual(3);
+    expect(summary.checkpoints.total).toBe(summary.checkpoints.completed + summary.checkpoints.expired + summary.checkpoints.declined + summary.checkpoints.failed);
+    expect(summary.timeRange.from).toMatch(/^2021-07-19T/);
+
+    const checkpoints = JSON.parse(run('checkpoints', incident, '--json').stdout) as Array<{ id: number; outcome: string; stragglers: Array<{ vertex: string; tm: string | null }> }>;
+    const expired = checkpoints.filter((c) => c.outcome === 'expired');
+    expect(expired[0]!.stragglers[0]).toMatchObject({ vertex: 'Sink: Unnamed' });
+    expect(expired[0]!.stragglers[0]!.tm).toBeTruthy();
+    expect(run('checkpoints', incident).stdout).toMatch(/expired .*Checkpoint expired before completing\./);
+    expect(run('info', incident).stdout).toMatch(/flink-tm-log/);
+    expect(run('query', incident, "SELECT count(*) AS n FROM checkpoint WHERE outcome = 'expired'").stdout).toMatch(/\n\s*[3-9]\d*\s*$/);
+    expect(run('query', incident, 'DELETE FROM checkpoint').status).not.toBe(0);
+    expect(run('gc', incident).stdout).toMatch(/pauses/);
+    expect(run('diagnose', incident, '--json').status).toBe(0);
+    expect(run('report', incident, '-o', join(work, 'r.html')).status).toBe(0);
+  });
+
+  it('gives the same incident content as the in-process ingest (parse workers merge correctly)', () => {
+    const viaCli = join(work, 'cli.sluice');
+    run('ingest', bundle, '--out', viaCli);
+    const viaCliAgain = run('ingest', bundle, '--out', viaCli, '--json');
+    expect((JSON.parse(viaCliAgain.stdout) as { sources: Array<{ status: string }> }).sources.every((s) => s.status === 'skipped-duplicate')).toBe(true);
+    const db = new Database(viaCli, { readonly: true });
+    const counts = db.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
+      (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
+    const order = (db.prepare('SELECT path FROM source ORDER BY id').all() as Array<{ path: string }>).map((r) => r.path);
+    db.close();
+    const execArgs = ['--import', 'tsx', '-e', `
+      const { ingest } = await import(${JSON.stringify(join(process.cwd(), 'src-main/core/ingest/ingest.ts'))});
+      await ingest({ inputs: [${JSON.stringify(bundle)}], incidentPath: ${JSON.stringify(join(work, 'inproc.sluice'))} });`];
+    execFileSync(process.execPath, execArgs, { encoding: 'utf8' });
+    const other = new Database(join(work, 'inproc.sluice'), { readonly: true });
+    const expected = other.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
+      (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
+    const expectedOrder = (other.prepare('SELECT path FROM source ORDER BY id').all() as Array<{ path: string }>).map((r) => r.path);
+    other.close();
+    expect(counts).toEqual(expected);
+    // Text sources merge from the parse workers after the walk, so ids differ in order, not in content.
+    expect([...order].sort()).toEqual([...expectedOrder].sort());
+  });
+
+  it('errors are one clear line and a non-zero exit, with a stack only under --debug', () => {
+    const missing = run('info', join(work, 'nope.sluice'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/no such incident file/);
+    const text = join(work, 'notes.sluice');
+    writeFileSync(text, 'this is not a database, just notes\n'.repeat(100));
+    const notIncident = run('checkpoints', text);
+    expect(notIncident.status).not.toBe(0);
+    expect(notIncident.stderr.trim()).toMatch(/^sluice checkpoints: .*not a Sluice incident file$/);
+    const foreign = join(work, 'foreign.sluice');
+    const f = new Database(foreign);
+    f.exec('CREATE TABLE t (x)');
+    f.close();
+    expect(run('info', foreign).stderr).toMatch(/not a Sluice incident file/);
+    const newer = join(work, 'newer.sluice');
+    openIncident(newer, { create: true }).close();
+    const n = new Database(newer);
+    n.pragma('user_version = 999');
+    n.close();
+    const tooNew = run('info', newer);
+    expect(tooNew.status).not.toBe(0);
+    expect(tooNew.stderr).toMatch(/made by a newer Sluice \(schema 999/);
+    expect(tooNew.stderr).not.toMatch(/\n\s+at /);
+    expect(run('info', newer, '--debug').stderr).toMatch(/\n\s+at /);
+    expect(run('ingest', join(work, 'no-such-dir'), '--out', join(work, 'x.sluice')).stderr).toMatch(/no such file or folder/);
+    expect(run('frobnicate').status).toBe(2);
+  });
+
+  it('a full disk is reported as such and keeps the incident consistent', async () => {
+    const incident = join(work, 'full.sluice');
+    const db = openIncident(incident, { create: true });
+    // SQLite reports SQLITE_FULL exactly as on a full disk once the page limit is reached.
+    db.pragma('max_page_count = 120');
+    await expect(ingestInto(db, { inputs: [bundle], incidentPath: incident })).rejects.toThrow(IncidentFileError);
+    await expect(ingestInto(db, { inputs: [bundle], incidentPath: incident })).rejects.toThrow(/disk full/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});
