@@ -24,7 +24,7 @@ function newestMtime(dir) {
 const built = join(root, 'out/main/cli.js');
 if (!existsSync(built) || newestMtime(join(root, 'src-main')) > statSync(built).mtimeMs || newestMtime(join(root, 'src-renderer')) > statSync(built).mtimeMs) {
   console.log('sluice: building…');
-  const build = spawnSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
