@@ -60,6 +60,53 @@ function eventsOfKinds(db: Db, kinds: readonly string[]): EventRow[] {
     .all(...kinds) as EventRow[];
 }
 
+/** Source columns events borrow (the TaskManager and host of the log an event came from), by source id. */
+function sourceFacts(db: Db): Map<number, { tm: string | null; host: string | null; component: string | null }> {
+  const rows = db.prepare('SELECT id, tm_id, host, component FROM source').all() as Array<{ id: number; tm_id: string | null; host: string | null; component: string | null }>;
+  return new Map(rows.map((r) => [r.id, { tm: r.tm_id, host: r.host, component: r.component }]));
+}
+
+/** SQL for a numeric attribute of `e.attrs`, NULL when absent or not a number (what `num(attrs[name])` keeps). */
+const numberAttr = (name: string): string =>
+  `CASE WHEN json_type(e.attrs, '$.${name}') IN ('integer', 'real') THEN json_extract(e.attrs, '$.${name}') END`;
+
+/**
+ * A WHERE clause for events of these kinds that reads the table straight through when they are a large share of
+ * it: walking the kind index then costs a random row lookup per event (DEBUG-heavy incidents hold millions).
+ */
+function kindFilter(db: Db, kinds: readonly string[]): string {
+  const list = kinds.map((k) => `'${k.replace(/'/g, "''")}'`).join(', ');
+  const matching = (db.prepare(`SELECT count(*) AS n FROM event WHERE kind IN (${list})`).get() as { n: number }).n;
+  const total = (db.prepare('SELECT count(*) AS n FROM event').get() as { n: number }).n;
+  return matching * 8 > total ? `+e.kind IN (${list})` : `e.kind IN (${list})`;
+}
+
+/**
+ * The value offered by the earliest row, by time then id. Large row sets are read in table order, which costs far
+ * less than sorting them; a field kept this way ends up as it would have if the rows were read in time order
+ * and the first one offering a value had won.
+ */
+class Earliest<T> {
+  ts = Infinity;
+  id = Infinity;
+  constructor(public value: T) {}
+
+  static offer<T>(current: Earliest<T> | undefined, ts: number, id: number, value: T): Earliest<T> {
+    if (current === undefined) {
+      const first = new Earliest(value);
+      first.ts = ts;
+      first.id = id;
+      return first;
+    }
+    if (ts < current.ts || (ts === current.ts && id < current.id)) {
+      current.ts = ts;
+      current.id = id;
+      current.value = value;
+    }
+    return current;
+  }
+}
+
 function rebuildJobs(db: Db): void {
   db.prepare(`INSERT OR IGNORE INTO job (job_id, name) SELECT DISTINCT job, NULL FROM event WHERE job IS NOT NULL`).run();
   const setName = db.prepare('UPDATE job SET name = coalesce(name, ?) WHERE job_id = ?');
@@ -109,29 +156,35 @@ function rebuildAttempts(db: Db): void {
     job: string | null; vertexId: string | null; taskName: string | null; subtask: number | null; parallelism: number | null;
     attemptNumber: number | null; tm: string | null; host: string | null; firstSeen: number;
   }>();
+  const sources = sourceFacts(db);
+  // `+e.ts_us`: sorting the attempt rows beats walking the time index over every event with a row lookup each.
+  // Rows are streamed: a DEBUG-heavy incident has hundreds of thousands.
   const rows = db
     .prepare(
-      `SELECT e.ts_us, e.kind, e.job, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host, e.attrs,
-              s.tm_id AS source_tm, s.host AS source_host, s.component
-         FROM event e JOIN source s ON s.id = e.source_id
-        WHERE e.attempt IS NOT NULL ORDER BY e.ts_us, e.id`,
+      `SELECT e.ts_us, e.source_id, e.job, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host,
+              ${numberAttr('parallelism')} AS parallelism, ${numberAttr('attemptNumber')} AS attempt_number
+         FROM event e WHERE e.attempt IS NOT NULL ORDER BY +e.ts_us, e.id`,
     )
-    .all() as Array<EventRow & { component: string | null }>;
+    .iterate() as IterableIterator<{
+      ts_us: number; source_id: number; job: string | null; vertex_id: string | null; vertex_name: string | null; subtask: number | null;
+      attempt: string; tm: string | null; host: string | null; parallelism: number | null; attempt_number: number | null;
+    }>;
   for (const row of rows) {
-    const attempt = row.attempt!;
+    const source = sources.get(row.source_id);
+    if (source === undefined) continue;
+    const attempt = row.attempt;
     const known = attempts.get(attempt) ?? {
       job: null, vertexId: null, taskName: null, subtask: null, parallelism: null, attemptNumber: null, tm: null, host: null, firstSeen: row.ts_us,
     };
-    const attrs = attrsOf(row);
     known.job ??= row.job;
     known.taskName ??= row.vertex_name;
     known.vertexId ??= row.vertex_id;
     known.subtask ??= row.subtask;
-    known.parallelism ??= num(attrs.parallelism) ?? null;
-    known.attemptNumber ??= num(attrs.attemptNumber) ?? null;
+    known.parallelism ??= row.parallelism;
+    known.attemptNumber ??= row.attempt_number;
     // A TaskManager's own log names the TM it runs on; JM lines name it in the location.
-    const tm = row.component === 'taskmanager' ? row.source_tm : row.tm;
-    const host = row.component === 'taskmanager' ? row.source_host : row.host;
+    const tm = source.component === 'taskmanager' ? source.tm : row.tm;
+    const host = source.component === 'taskmanager' ? source.host : row.host;
     if (tm !== null && known.tm === null) known.tm = tm;
     if (host !== null && known.host === null) known.host = host;
     attempts.set(attempt, known);
@@ -353,20 +406,44 @@ function inferUnsettled(db: Db, drafts: Map<string, CheckpointDraft>): void {
   const logEnd = db
     .prepare(`SELECT max(time_to_us) AS t FROM source WHERE kind IN ('flink-jm-log', 'flink-log')`)
     .get() as { t: number | null };
+  // Per job, in time order; whether a transition left RUNNING is read once, when first asked.
+  const restartsByJob = new Map<string | null, Array<{ ts_us: number; attrs: string | null; leftRunning?: boolean }>>();
+  for (const r of restarts) {
+    let list = restartsByJob.get(r.job);
+    if (list === undefined) restartsByJob.set(r.job, (list = []));
+    list.push({ ts_us: r.ts_us, attrs: r.attrs });
+  }
+  const leftRunning = (r: { attrs: string | null; leftRunning?: boolean }): boolean => {
+    if (r.leftRunning === undefined) {
+      const to = r.attrs === null ? undefined : (JSON.parse(r.attrs) as Attrs).to;
+      r.leftRunning = to === 'RESTARTING' || to === 'FAILING' || to === 'FAILED' || to === 'CANCELED' || to === 'SUSPENDED';
+    }
+    return r.leftRunning;
+  };
+  // Outcomes only change from 'unknown' below, never to 'completed': the last completed id per job is fixed.
+  const lastCompleted = new Map<string, number>();
+  for (const o of drafts.values()) {
+    if (o.outcome === 'completed' && o.id > (lastCompleted.get(o.job) ?? -Infinity)) lastCompleted.set(o.job, o.id);
+  }
   for (const d of drafts.values()) {
     if (d.outcome !== 'unknown' || d.triggerUs === null) continue;
-    const restart = restarts.find((r) => {
-      if (r.job !== d.job || r.ts_us < d.triggerUs!) return false;
-      const to = r.attrs === null ? undefined : (JSON.parse(r.attrs) as Attrs).to;
-      return to === 'RESTARTING' || to === 'FAILING' || to === 'FAILED' || to === 'CANCELED' || to === 'SUSPENDED';
-    });
+    const triggerUs = d.triggerUs;
+    const candidates = restartsByJob.get(d.job) ?? [];
+    let from = 0;
+    let to = candidates.length;
+    while (from < to) {
+      const mid = (from + to) >> 1;
+      if (candidates[mid]!.ts_us < triggerUs) from = mid + 1;
+      else to = mid;
+    }
+    const restart = candidates.slice(from).find(leftRunning);
     if (restart !== undefined) {
       d.outcome = 'failed';
       d.endUs = restart.ts_us;
       d.failureReason ??= 'Aborted: the job left RUNNING before the checkpoint completed (no failure line logged)';
       d.evidence.inferred = 'job-state';
     } else if (logEnd.t !== null && d.triggerUs <= logEnd.t) {
-      const later = [...drafts.values()].some((o) => o.job === d.job && o.id > d.id && o.outcome === 'completed');
+      const later = (lastCompleted.get(d.job) ?? -Infinity) > d.id;
       if (!later) {
         d.outcome = 'in_progress';
         d.evidence.inferred = 'log-end';
@@ -402,6 +479,52 @@ interface SubtaskDraft {
 
 const STATUS_RANK = { unknown: 0, pending: 1, acknowledged: 2, late: 3, declined: 4 } as const;
 
+interface PhaseRow {
+  id: number;
+  source_id: number;
+  ts_us: number;
+  kind: string;
+  job: string | null;
+  checkpoint_id: number;
+  vertex_id: string | null;
+  vertex_name: string | null;
+  subtask: number | null;
+  attempt: string | null;
+  tm: string | null;
+  host: string | null;
+  sync_ms: number | null;
+  async_ms: number | null;
+  size_kb: number | null;
+  alignment_ms: number | null;
+  unaligned: number | null;
+}
+
+/** What the log rows of one subtask × checkpoint offer, each field from its earliest row (see Earliest). */
+interface LogPhases {
+  created: Earliest<true>;
+  /** (ts, id) pairs of every row, flattened. */
+  evidence: number[];
+  vertexName?: Earliest<string>;
+  attempt?: Earliest<string>;
+  tm?: Earliest<string>;
+  host?: Earliest<string>;
+  ack?: Earliest<number>;
+  stateSize?: Earliest<number>;
+  unaligned?: Earliest<number>;
+  syncMs?: Earliest<{ value: number; source: string }>;
+  asyncMs?: Earliest<{ value: number; source: string }>;
+  alignmentMs?: Earliest<{ value: number; source: string }>;
+  /** The kind of the first barrier or snapshot-start row; its time is the Earliest's ts. */
+  firstBarrier?: Earliest<string>;
+}
+
+function idsInTimeOrder(pairs: readonly number[]): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < pairs.length; i += 2) order.push(i);
+  order.sort((a, b) => pairs[a]! - pairs[b]! || pairs[a + 1]! - pairs[b + 1]!);
+  return order.map((i) => pairs[i + 1]!);
+}
+
 function rebuildSubtasks(db: Db): void {
   const resolveVertex = vertexIdResolver(db);
   const attemptInfo = new Map<string, { job: string | null; vertex_id: string | null; task_name: string | null; subtask: number | null; tm: string | null; host: string | null }>();
@@ -418,18 +541,30 @@ function rebuildSubtasks(db: Db): void {
     attempt_id: string; job: string | null; vertex_id: string; subtask: number; tm: string | null; host: string | null; first_seen_us: number;
   }>) {
     const key = `${row.vertex_id}\u0000${row.subtask}`;
-    attemptsBySubtask.set(key, [...(attemptsBySubtask.get(key) ?? []), { firstSeen: row.first_seen_us, tm: row.tm, host: row.host, attempt: row.attempt_id }]);
+    let list = attemptsBySubtask.get(key);
+    if (list === undefined) attemptsBySubtask.set(key, (list = []));
+    list.push({ firstSeen: row.first_seen_us, tm: row.tm, host: row.host, attempt: row.attempt_id });
   }
   const runningAttempt = (vertexId: string, subtask: number, at: number | null): { tm: string | null; host: string | null; attempt: string } | undefined => {
     const candidates = attemptsBySubtask.get(`${vertexId}\u0000${subtask}`) ?? [];
-    const before = at === null ? candidates : candidates.filter((c) => c.firstSeen <= at);
-    return before.at(-1) ?? candidates[0];
+    if (at === null) return candidates.at(-1);
+    // Candidates are in first-seen order: the last one seen by `at` is found by bisection.
+    let lo = 0;
+    let hi = candidates.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (candidates[mid]!.firstSeen <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return candidates[lo - 1] ?? candidates[0];
   };
   const checkpoints = new Map<string, { job: string; trigger_us: number | null }>();
   const checkpointsById = new Map<number, string[]>();
   for (const row of db.prepare('SELECT job, checkpoint_id, trigger_us FROM checkpoint').all() as Array<{ job: string; checkpoint_id: number; trigger_us: number | null }>) {
     checkpoints.set(`${row.job}\u0000${row.checkpoint_id}`, row);
-    checkpointsById.set(row.checkpoint_id, [...(checkpointsById.get(row.checkpoint_id) ?? []), row.job]);
+    const jobs = checkpointsById.get(row.checkpoint_id);
+    if (jobs === undefined) checkpointsById.set(row.checkpoint_id, [row.job]);
+    else jobs.push(row.job);
   }
   /** TM-side lines do not name the job; a checkpoint id shared by several jobs is resolved by the task's attempt. */
   const jobOf = (checkpointId: number, hint: string | null): string | null => {
@@ -486,9 +621,23 @@ function rebuildSubtasks(db: Db): void {
     'subtask.sync-done', 'subtask.async-start', 'subtask.async-done', 'subtask.sync-failed', 'subtask.async-failed',
     'subtask.snapshot-failed', 'barrier.received', 'barrier.alignment-start', 'barrier.triggered', 'barrier.aligned',
   ];
-  const firstBarrier = new Map<SubtaskDraft, number>();
-  for (const row of eventsOfKinds(db, phaseKinds)) {
-    if (row.checkpoint_id === null) continue;
+  const restDrafts = drafts.size;
+  const sources = sourceFacts(db);
+  const phases = new Map<SubtaskDraft, LogPhases>();
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.source_id, e.ts_us, e.kind, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host,
+              CASE WHEN e.kind IN ('checkpoint.subtask-stats', 'subtask.sync-done') THEN ${numberAttr('syncMs')} END AS sync_ms,
+              CASE WHEN e.kind IN ('checkpoint.subtask-stats', 'subtask.async-done') THEN ${numberAttr('asyncMs')} END AS async_ms,
+              CASE WHEN e.kind = 'checkpoint.subtask-stats' THEN ${numberAttr('sizeKb')} END AS size_kb,
+              CASE WHEN e.kind = 'subtask.sync-done' THEN ${numberAttr('alignmentMs')} END AS alignment_ms,
+              CASE WHEN e.kind = 'subtask.sync-done' THEN (CASE json_type(e.attrs, '$.unaligned') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END) END AS unaligned
+         FROM event e WHERE ${kindFilter(db, phaseKinds)} AND e.checkpoint_id IS NOT NULL`,
+    )
+    .iterate() as IterableIterator<PhaseRow>;
+  for (const row of rows) {
+    const source = sources.get(row.source_id);
+    if (source === undefined) continue;
     const attempt = row.attempt !== null ? attemptInfo.get(row.attempt) : undefined;
     const job = jobOf(row.checkpoint_id, row.job ?? attempt?.job ?? null);
     if (job === null) continue;
@@ -496,24 +645,27 @@ function rebuildSubtasks(db: Db): void {
     const subtask = row.subtask ?? attempt?.subtask ?? null;
     const vertexId = resolveVertex(job, vertexName, row.vertex_id ?? attempt?.vertex_id ?? null);
     if (vertexId === null || subtask === null) continue;
-    const d = draft(job, row.checkpoint_id, vertexId, vertexName, subtask);
-    d.evidence.push(row.id);
-    d.attempt ??= row.attempt;
-    const fromTmLog = row.source_tm !== null && row.tm === null;
-    d.tm ??= (fromTmLog ? row.source_tm : row.tm) ?? attempt?.tm ?? null;
-    d.host ??= (fromTmLog ? row.source_host : row.host) ?? attempt?.host ?? null;
-    const attrs = attrsOf(row);
-    const trigger = checkpoints.get(`${job}\u0000${row.checkpoint_id}`)?.trigger_us ?? null;
-    const fill = (field: 'alignmentMs' | 'syncMs' | 'asyncMs' | 'startDelayMs', value: number | undefined, source: string): void => {
-      if (value !== undefined && d[field] === null) {
-        d[field] = value;
-        d.phaseSources.add(source);
-      }
-    };
+    const d = draft(job, row.checkpoint_id, vertexId, null, subtask);
+    let p = phases.get(d);
+    if (p === undefined) {
+      p = { created: Earliest.offer(undefined, row.ts_us, row.id, true), evidence: [] };
+      phases.set(d, p);
+    } else {
+      p.created = Earliest.offer(p.created, row.ts_us, row.id, true);
+    }
+    const { ts_us: ts, id } = row;
+    p.evidence.push(ts, id);
+    if (vertexName !== null) p.vertexName = Earliest.offer(p.vertexName, ts, id, vertexName);
+    if (row.attempt !== null) p.attempt = Earliest.offer(p.attempt, ts, id, row.attempt);
+    const fromTmLog = source.tm !== null && row.tm === null;
+    const tm = (fromTmLog ? source.tm : row.tm) ?? attempt?.tm ?? null;
+    const host = (fromTmLog ? source.host : row.host) ?? attempt?.host ?? null;
+    if (tm !== null) p.tm = Earliest.offer(p.tm, ts, id, tm);
+    if (host !== null) p.host = Earliest.offer(p.host, ts, id, host);
     switch (row.kind) {
       case 'checkpoint.late-message':
         d.late = 1;
-        d.ackUs ??= row.ts_us;
+        p.ack = Earliest.offer(p.ack, ts, id, ts);
         promote(d, 'late');
         break;
       case 'checkpoint.declined':
@@ -521,22 +673,22 @@ function rebuildSubtasks(db: Db): void {
         promote(d, 'declined');
         break;
       case 'checkpoint.ack':
-        d.ackUs ??= row.ts_us;
+        p.ack = Earliest.offer(p.ack, ts, id, ts);
         promote(d, 'acknowledged');
         break;
       case 'checkpoint.subtask-stats':
-        fill('syncMs', num(attrs.syncMs), 'log-trace');
-        fill('asyncMs', num(attrs.asyncMs), 'log-trace');
-        d.stateSize ??= num(attrs.sizeKb) !== undefined ? num(attrs.sizeKb)! * 1024 : null;
+        if (row.sync_ms !== null) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: row.sync_ms, source: 'log-trace' });
+        if (row.async_ms !== null) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: row.async_ms, source: 'log-trace' });
+        if (row.size_kb !== null) p.stateSize = Earliest.offer(p.stateSize, ts, id, row.size_kb * 1024);
         promote(d, 'acknowledged');
         break;
       case 'subtask.sync-done':
-        fill('alignmentMs', num(attrs.alignmentMs), 'log-debug');
-        fill('syncMs', num(attrs.syncMs), 'log-debug');
-        if (typeof attrs.unaligned === 'boolean' && d.unaligned === null) d.unaligned = attrs.unaligned ? 1 : 0;
+        if (row.alignment_ms !== null) p.alignmentMs = Earliest.offer(p.alignmentMs, ts, id, { value: row.alignment_ms, source: 'log-debug' });
+        if (row.sync_ms !== null) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: row.sync_ms, source: 'log-debug' });
+        if (row.unaligned !== null) p.unaligned = Earliest.offer(p.unaligned, ts, id, row.unaligned);
         break;
       case 'subtask.async-done':
-        fill('asyncMs', num(attrs.asyncMs), 'log-debug');
+        if (row.async_ms !== null) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: row.async_ms, source: 'log-debug' });
         break;
       case 'subtask.sync-failed':
       case 'subtask.async-failed':
@@ -549,22 +701,49 @@ function rebuildSubtasks(db: Db): void {
       case 'barrier.alignment-start':
       case 'barrier.triggered':
       case 'barrier.aligned':
-        if (trigger !== null && !firstBarrier.has(d)) {
-          firstBarrier.set(d, row.ts_us);
-          const delay = Math.round((row.ts_us - trigger) / 1000);
-          // S1 comes after alignment; only a barrier line marks the first barrier's arrival.
-          if (row.kind !== 'subtask.checkpoint-start') fill('startDelayMs', Math.max(0, delay), 'log-debug');
-        }
+        p.firstBarrier = Earliest.offer(p.firstBarrier, ts, id, row.kind);
         break;
     }
   }
+  for (const [d, p] of phases) {
+    d.vertexName ??= p.vertexName?.value ?? null;
+    d.attempt ??= p.attempt?.value ?? null;
+    d.tm ??= p.tm?.value ?? null;
+    d.host ??= p.host?.value ?? null;
+    d.ackUs ??= p.ack?.value ?? null;
+    d.stateSize ??= p.stateSize?.value ?? null;
+    if (d.unaligned === null && p.unaligned !== undefined) d.unaligned = p.unaligned.value;
+    const fill = (field: 'alignmentMs' | 'syncMs' | 'asyncMs' | 'startDelayMs', offered: { value: number; source: string } | undefined): void => {
+      if (offered !== undefined && d[field] === null) {
+        d[field] = offered.value;
+        d.phaseSources.add(offered.source);
+      }
+    };
+    fill('syncMs', p.syncMs?.value);
+    fill('asyncMs', p.asyncMs?.value);
+    fill('alignmentMs', p.alignmentMs?.value);
+    const trigger = checkpoints.get(`${d.job}\u0000${d.checkpointId}`)?.trigger_us ?? null;
+    // S1 comes after alignment; only a barrier line marks the first barrier's arrival.
+    if (trigger !== null && p.firstBarrier !== undefined && p.firstBarrier.value !== 'subtask.checkpoint-start') {
+      fill('startDelayMs', { value: Math.max(0, Math.round((p.firstBarrier.ts - trigger) / 1000)), source: 'log-debug' });
+    }
+    d.evidence = idsInTimeOrder(p.evidence);
+  }
+  // Rows are written in the order drafts were first seen: REST ones, then log ones by their earliest row.
+  const ordered = [...drafts.values()];
+  const logCreated = ordered.slice(restDrafts).sort((a, b) => {
+    const x = phases.get(a)!.created;
+    const y = phases.get(b)!.created;
+    return x.ts - y.ts || x.id - y.id;
+  });
+  ordered.splice(restDrafts, logCreated.length, ...logCreated);
 
   const insert = db.prepare(
     `INSERT INTO subtask_checkpoint (job, checkpoint_id, vertex_id, vertex_name, subtask, status, ack_us, end_to_end_ms, start_delay_ms,
        alignment_ms, sync_ms, async_ms, state_size, checkpointed_size, unaligned, late, declined, tm, host, attempt, phase_source, evidence)
      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
   );
-  for (const d of drafts.values()) {
+  for (const d of ordered) {
     const trigger = checkpoints.get(`${d.job}\u0000${d.checkpointId}`)?.trigger_us ?? null;
     if (d.endToEndMs === null && d.ackUs !== null && trigger !== null) d.endToEndMs = Math.round((d.ackUs - trigger) / 1000);
     if (d.tm === null && d.attempt !== null) d.tm = attemptInfo.get(d.attempt)?.tm ?? null;

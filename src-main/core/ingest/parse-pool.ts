@@ -77,8 +77,9 @@ export class ParsePool {
     });
     const job: Job = { input, credits: WINDOW, wake: undefined, resolve: settle.resolve, reject: settle.reject };
     this.jobs.set(id, job);
-    const { chunks, signal, onBytes, abandon, ...meta } = input;
+    const { chunks, signal, onBytes, abandon, compressInline, ...meta } = input;
     void onBytes;
+    void compressInline;
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -138,14 +139,22 @@ export class ParsePool {
       const free = this.busy.indexOf(false);
       if (free >= 0) {
         this.busy[free] = true;
+        this.announceLoad();
         return free;
       }
       await new Promise<void>((resolve) => this.freeWaiters.push(resolve));
     }
   }
 
+  /** Tells the workers whether all of them are parsing, so each knows if a spare core could deflate for it. */
+  private announceLoad(): void {
+    const allBusy = this.busy.every(Boolean);
+    for (const worker of this.workers) worker.postMessage({ type: 'load', allBusy });
+  }
+
   private release(worker: number): void {
     this.busy[worker] = false;
+    this.announceLoad();
     const waiters = this.freeWaiters;
     this.freeWaiters = [];
     for (const wake of waiters) wake();

@@ -1,14 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openIncident } from '../store/database.js';
+import { prepareScratch } from '../store/merge.js';
 import { IncidentWriter } from '../store/writer.js';
 import { IngestCancelled, ingestSource, type SourceInput } from './source-ingest.js';
 
 /** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
 type Message =
-  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon'> }
+  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon' | 'compressInline'> }
   | { type: 'chunk'; job: number; data: Uint8Array }
   | { type: 'end'; job: number }
   | { type: 'cancel'; job: number }
+  | { type: 'load'; allBusy: boolean }
   | { type: 'close' };
 
 interface Feed {
@@ -22,11 +24,22 @@ const port = parentPort;
 if (port !== null) {
   const db = openIncident((workerData as { incidentPath: string }).incidentPath, { create: true });
   db.pragma('cache_size = -8000');
+  // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but neither
+  // durability nor WAL, which would write every page twice.
+  db.pragma('journal_mode = MEMORY');
+  db.pragma('synchronous = OFF');
+  prepareScratch(db);
   const writer = new IncidentWriter(db);
   const feeds = new Map<number, Feed>();
   let work = Promise.resolve();
+  let allWorkersBusy = false;
+  const compressInline = (): boolean => allWorkersBusy;
 
   port.on('message', (message: Message) => {
+    if (message.type === 'load') {
+      allWorkersBusy = message.allBusy;
+      return;
+    }
     if (message.type === 'close') {
       void work.then(() => {
         db.close();
@@ -55,7 +68,7 @@ if (port !== null) {
       work = work.then(async () => {
         try {
           const summary = await ingestSource({
-            ...message.meta, chunks: chunks(), signal: feed.controller.signal,
+            ...message.meta, chunks: chunks(), signal: feed.controller.signal, compressInline,
             onBytes: (bytes, lines) => {
               const now = Date.now();
               if (now - lastReport > 200) {

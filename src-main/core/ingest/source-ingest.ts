@@ -38,6 +38,8 @@ export interface SourceInput {
   onBytes(bytes: number, lines: number): void;
   /** Give up on the input stream (called when parsing fails midway). */
   abandon?(): void;
+  /** True while every core has a parser on it: log blocks are then deflated inline (see LogBlockBuilder). */
+  compressInline?(): boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
   try {
     if (parser.type === 'text') {
       const textParser = parser.create(context);
-      const blocks = new LogBlockBuilder((block) => writer.block(block));
+      const blocks = new LogBlockBuilder((block) => writer.block(block), input.compressInline);
       const splitter = new LineSplitter((text, lineNo) => {
         textParser.line(text, lineNo);
         const ts = textParser.currentTs;

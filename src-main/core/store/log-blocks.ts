@@ -1,4 +1,4 @@
-import { deflateRaw, inflateRawSync } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { Level } from '../model/records.js';
 
@@ -32,6 +32,9 @@ export interface EncodedBlock {
  * Collects lines into blocks and deflates each block on libuv's thread pool, so compression runs on the second
  * core while the parser keeps the first one busy. Blocks reach `onBlock` in completion order (block_no keeps
  * their order in the table); call `drain()` before committing the source.
+ *
+ * `compressInline` says, per block, that every core already has a parser on it (parse workers side by side):
+ * then the block is deflated on the calling thread, which costs less CPU than the hand-off to the thread pool.
  */
 export class LogBlockBuilder {
   private pending = new Set<Promise<void>>();
@@ -43,7 +46,10 @@ export class LogBlockBuilder {
   private firstLine = 1;
   private blockNo = 0;
 
-  constructor(private readonly onBlock: (block: EncodedBlock) => void) {}
+  constructor(
+    private readonly onBlock: (block: EncodedBlock) => void,
+    private readonly compressInline: () => boolean = () => false,
+  ) {}
 
   add(lineNo: number, text: string, tsUs: number, level: Level, continuation: boolean): void {
     if (this.lines.length === 0) this.firstLine = lineNo;
@@ -96,6 +102,14 @@ export class LogBlockBuilder {
     }
     const meta = { blockNo: this.blockNo++, firstLine: this.firstLine, lineCount: count, tsMinUs: hasTime ? tsMin : null, tsMaxUs: hasTime ? tsMax : null, levelCounts };
     const text = Buffer.from(this.lines.join('\n'), 'utf8');
+    this.lines = [];
+    this.levels = [];
+    this.times = [];
+    this.chars = 0;
+    if (this.compressInline()) {
+      this.onBlock({ ...meta, lineIndex: deflateRawSync(index, { level: DEFLATE_LEVEL }), text: deflateRawSync(text, { level: DEFLATE_LEVEL }) });
+      return;
+    }
     const job = Promise.all([deflate(index, { level: DEFLATE_LEVEL }), deflate(text, { level: DEFLATE_LEVEL })]).then(
       ([lineIndex, deflatedText]) => this.onBlock({ ...meta, lineIndex, text: deflatedText }),
       (error: unknown) => {
@@ -104,10 +118,6 @@ export class LogBlockBuilder {
     );
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
-    this.lines = [];
-    this.levels = [];
-    this.times = [];
-    this.chars = 0;
   }
 }
 

@@ -5,9 +5,20 @@ import type { Db } from './database.js';
  * file) into this one, inside one transaction. Columns are read from the schema, so a new column needs no
  * change here. Returns 'duplicate' (and moves nothing) when a finished source with the same checksum exists.
  */
-const CHILD_TABLES = ['warning', 'log_block', 'event', 'gc_event', 'bp_sample', 'metric_sample', 'config', 'rest_checkpoint', 'rest_subtask'] as const;
+export const CHILD_TABLES = ['warning', 'log_block', 'event', 'gc_event', 'bp_sample', 'metric_sample', 'config', 'rest_checkpoint', 'rest_subtask'] as const;
 /** Rows without a source: merged by key, keeping what is already there. */
 const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
+
+/**
+ * Readies a scratch incident (a parse worker's) for bulk writes and per-source merges: the query indexes are
+ * dropped, since nothing queries a scratch file, and each child table gets a source_id index instead, so
+ * merging one source reads its rows only, not the whole table once per source.
+ */
+export function prepareScratch(db: Db): void {
+  const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as Array<{ name: string }>;
+  for (const { name } of indexes) db.exec(`DROP INDEX "${name.replace(/"/g, '""')}"`);
+  for (const table of CHILD_TABLES) db.exec(`CREATE INDEX scratch_${table}_source ON ${table} (source_id)`);
+}
 
 export function mergeSource(db: Db, schema: string, sourceId: number): 'merged' | 'duplicate' {
   const columns = (table: string): string[] =>

@@ -3,6 +3,7 @@ import { CAPTURE_METRICS, CAPTURE_PHASE_DEBUG } from '../capture.js';
 import { fmtDurationMs, fmtDurationUs, listText, median } from '../format.js';
 import { BP_HIGH, durationRise, sustainedBackpressure, type BackpressurePeriod } from '../signals.js';
 import { clampConfidence, dedupe, type EvidenceRef, type Finding, type Rule } from '../types.js';
+import { appendTo } from '../group.js';
 
 /** A vertex is back-pressured in an episode when its worst subtask averages above this ratio. */
 const BACKPRESSURED_MEAN = 0.5;
@@ -36,7 +37,7 @@ function fromSamples(ctx: DiagnosisContext): Finding[] {
   const byJob = new Map<string | null, BackpressurePeriod[]>();
   for (const p of sustainedBackpressure(ctx)) {
     const job = ctx.resolveJob(p.job);
-    byJob.set(job, [...(byJob.get(job) ?? []), p]);
+    appendTo(byJob, job, p);
   }
   const findings: Finding[] = [];
   for (const [job, periods] of byJob) {
@@ -202,7 +203,7 @@ function fromStartDelays(ctx: DiagnosisContext): Finding[] {
   const findings: Finding[] = [];
   const slow = ctx.checkpoints().filter((c) => c.outcome === 'expired' || (c.durationMs !== null && c.durationMs > 30_000));
   const byJob = new Map<string, typeof slow>();
-  for (const c of slow) byJob.set(c.job, [...(byJob.get(c.job) ?? []), c]);
+  for (const c of slow) appendTo(byJob, c.job, c);
   for (const [job, checkpoints] of byJob) {
     const delays = new Map<string, { values: number[]; refs: EvidenceRef[] }>();
     for (const c of checkpoints.slice(-20)) {

@@ -1,6 +1,7 @@
 import type { DiagnosisContext, SubtaskFact } from '../context.js';
 import { fmtBytes, fmtDurationMs, fmtRatio, median, subtaskName } from '../format.js';
 import { clampConfidence, type EvidenceRef, type Finding, type Rule } from '../types.js';
+import { appendTo } from '../group.js';
 
 /** Skew = the largest subtask above SKEW_FACTOR × the vertex median AND above the median by an absolute floor. */
 const SKEW_FACTOR = 2;
@@ -61,7 +62,7 @@ function perSubtaskMedian(ctx: DiagnosisContext, rows: SubtaskFact[], value: (s:
   const bySubtask = new Map<string, SubtaskFact[]>();
   for (const s of rows) {
     const key = `${s.job}\u0000${s.vertexId}\u0000${s.subtask}`;
-    bySubtask.set(key, [...(bySubtask.get(key) ?? []), s]);
+    appendTo(bySubtask, key, s);
   }
   const byVertex = new Map<string, Measure[]>();
   for (const list of bySubtask.values()) {
@@ -92,7 +93,7 @@ function stragglerKeys(ctx: DiagnosisContext): Map<string, number[]> {
     for (const s of ctx.subtasks(c.job, c.id)) {
       if (!(s.late || s.declined || s.status === 'pending')) continue;
       const key = `${s.job}\u0000${s.vertexId}\u0000${s.subtask}`;
-      keys.set(key, [...(keys.get(key) ?? []), c.id]);
+      appendTo(keys, key, c.id);
     }
   }
   return keys;

@@ -4,6 +4,7 @@ import { CAPTURE_TM_LOGS, captureGcLog } from '../capture.js';
 import { fmtDurationMs, fmtDurationUs, listText, plural } from '../format.js';
 import { clampConfidence, dedupe, type EvidenceRef, type Finding, type Rule } from '../types.js';
 import { oomKind, type OomKind } from './gc-pressure.js';
+import { appendTo } from '../group.js';
 
 /** Events closer than this are one episode (a TaskManager lost is reported by JM, RM and TM lines). */
 const EPISODE_US = 120_000_000;
@@ -132,7 +133,7 @@ function restarts(ctx: DiagnosisContext): Finding[] {
     // Sources and sinks that failed later, not as the first failure.
     const connectorFailures = taskFailures.filter((e) => mine(e) && e !== first && connectorHint(ctx, e) !== undefined);
     const byVertex = new Map<string, EventFact[]>();
-    for (const e of connectorFailures) byVertex.set(e.vertexName ?? '', [...(byVertex.get(e.vertexName ?? '') ?? []), e]);
+    for (const e of connectorFailures) appendTo(byVertex, e.vertexName ?? '', e);
     for (const [vertex, events] of byVertex) {
       if (first?.vertexName === vertex) continue;
       const e = events[0]!;
@@ -171,7 +172,7 @@ function lostTaskManagers(ctx: DiagnosisContext): Finding[] {
   const hb = ctx.heartbeatTimeoutMs();
   const events = lostEvents(ctx);
   const byTm = new Map<string, EventFact[]>();
-  for (const e of events) byTm.set(e.tm!, [...(byTm.get(e.tm!) ?? []), e]);
+  for (const e of events) appendTo(byTm, e.tm!, e);
   const findings: Finding[] = [];
   for (const [tm, list] of byTm) {
     for (const episode of episodes(list, EPISODE_US)) {

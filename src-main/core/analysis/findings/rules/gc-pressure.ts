@@ -2,6 +2,7 @@ import type { DiagnosisContext, EventFact, GcPause } from '../context.js';
 import { captureGcLog } from '../capture.js';
 import { fmtBytes, fmtDurationMs, fmtDurationUs, fmtPercent, linearFit, listText, plural } from '../format.js';
 import { clampConfidence, dedupe, type EvidenceRef, type Finding, type Rule } from '../types.js';
+import { appendTo } from '../group.js';
 
 /** Tencent Cloud's "Full GC too long" event: more than 30 % of a 5-minute window paused. */
 const SHARE_WINDOW_US = 300_000_000;
@@ -157,7 +158,7 @@ function insideBarrierWindows(ctx: DiagnosisContext): Finding[] {
 
 function fullGcs(ctx: DiagnosisContext): Finding[] {
   const byJvm = new Map<string, GcPause[]>();
-  for (const p of ctx.fullPauses()) byJvm.set(p.jvm, [...(byJvm.get(p.jvm) ?? []), p]);
+  for (const p of ctx.fullPauses()) appendTo(byJvm, p.jvm, p);
   const findings: Finding[] = [];
   for (const [jvm, pauses] of byJvm) {
     const long = pauses.filter((p) => p.durationUs >= FULL_GC_LONG_US);
@@ -192,7 +193,7 @@ function fullGcs(ctx: DiagnosisContext): Finding[] {
 function heapOom(ctx: DiagnosisContext): Finding[] {
   const ooms = ctx.oomEvents().filter((e) => oomKind(ctx, e) === 'heap' || oomKind(ctx, e) === 'gc-overhead');
   const byTm = new Map<string, EventFact[]>();
-  for (const e of ooms) byTm.set(e.tm ?? '', [...(byTm.get(e.tm ?? '') ?? []), e]);
+  for (const e of ooms) appendTo(byTm, e.tm ?? '', e);
   return [...byTm].map(([tmKey, events]) => {
     const tm = tmKey === '' ? null : tmKey;
     const first = events[0]!;
@@ -282,7 +283,7 @@ function heapRising(ctx: DiagnosisContext): Finding[] {
 function gcTimeFromMetrics(ctx: DiagnosisContext): Finding[] {
   const samples = ctx.gcTimeMetrics();
   const byScope = new Map<string, typeof samples>();
-  for (const s of samples) byScope.set(s.scope, [...(byScope.get(s.scope) ?? []), s]);
+  for (const s of samples) appendTo(byScope, s.scope, s);
   const worstByTm = new Map<string, { share: number; from: number; to: number; ids: number[]; tm: string | null }>();
   for (const series of byScope.values()) {
     for (let i = 1; i < series.length; i++) {
