@@ -107,8 +107,7 @@ export class IncidentWriter {
     return false;
   }
 
-  beginSource(source: NewSource, status: 'ingesting' | 'listed' = 'ingesting'): number {
-    this.db.exec('BEGIN');
+  private insertSource(source: NewSource, status: 'ingesting' | 'listed' | 'failed'): number {
     const info = this.stmt.insertSource!.run({
       path: source.path,
       kind: source.detection.kind,
@@ -121,7 +120,12 @@ export class IncidentWriter {
       status,
       ingestedAt: new Date().toISOString(),
     });
-    this.sourceId = Number(info.lastInsertRowid);
+    return Number(info.lastInsertRowid);
+  }
+
+  beginSource(source: NewSource, status: 'ingesting' | 'listed' = 'ingesting'): number {
+    this.db.exec('BEGIN');
+    this.sourceId = this.insertSource(source, status);
     this.sourcePath = source.path;
     this.lastSourceId = this.sourceId;
     return this.sourceId;
@@ -153,19 +157,7 @@ export class IncidentWriter {
   /** Keeps a visible trace of a source that could not be ingested (outside the rolled-back transaction). */
   recordFailure(source: NewSource, warnings: readonly ParseWarning[], error: string): void {
     this.db.transaction(() => {
-      const info = this.stmt.insertSource!.run({
-        path: source.path,
-        kind: source.detection.kind,
-        format: source.detection.format,
-        reason: source.detection.reason,
-        sha256: source.sha256,
-        bytes: source.bytes,
-        tz: source.tz,
-        clockOffsetUs: source.clockOffsetUs,
-        status: 'failed',
-        ingestedAt: new Date().toISOString(),
-      });
-      const id = Number(info.lastInsertRowid);
+      const id = this.insertSource(source, 'failed');
       this.lastSourceId = id;
       for (const w of warnings) this.stmt.warning!.run(id, source.path, w.line ?? null, w.message);
       this.stmt.warning!.run(id, source.path, null, error);
