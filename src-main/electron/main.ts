@@ -156,16 +156,6 @@ async function importEvidenceDialog(): Promise<void> {
   entry.window.webContents.send(COMMAND_CHANNEL, 'ingest-paths', result.filePaths);
 }
 
-async function exportReportDialog(): Promise<void> {
-  const entry = focused();
-  if (entry === undefined) return;
-  const result = await dialog.showSaveDialog({ title: 'Export report', defaultPath: 'postmortem.html', filters: [{ name: 'HTML', extensions: ['html'] }] });
-  if (result.canceled || result.filePath === undefined) return;
-  const reply = (await call(entry, 'exportReport', [{ outputPath: result.filePath }])) as { error?: { message: string } };
-  if (reply.error !== undefined) dialog.showErrorBox('Export failed', reply.error.message);
-  else void shell.showItemInFolder(result.filePath);
-}
-
 function buildMenu(): Menu {
   const recent = readState().recent.filter((p) => existsSync(p));
   const template: MenuItemConstructorOptions[] = [
@@ -178,7 +168,8 @@ function buildMenu(): Menu {
         { label: 'Open Recent', submenu: recent.length === 0 ? [{ label: 'No recent incidents', enabled: false }] : recent.map((p) => ({ label: p, click: () => openWindow(p) })) },
         { type: 'separator' },
         { label: 'Import Evidence…', accelerator: 'CmdOrCtrl+I', click: () => void importEvidenceDialog() },
-        { label: 'Export Report…', accelerator: 'CmdOrCtrl+E', click: () => void exportReportDialog() },
+        // The page's dialog picks sections, window and title, then saves through a download (Electron's save dialog).
+        { label: 'Export Report…', accelerator: 'CmdOrCtrl+E', click: () => sendCommand('export-report') },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
@@ -241,6 +232,14 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     session.defaultSession.setPermissionCheckHandler(() => false);
+    // The only downloads are reports the page built (blob: URLs): each gets the native save dialog; nothing else downloads.
+    session.defaultSession.on('will-download', (event, item) => {
+      if (!item.getURL().startsWith('blob:')) {
+        event.preventDefault();
+        return;
+      }
+      item.setSaveDialogOptions({ title: 'Save postmortem report', filters: [{ name: 'HTML', extensions: ['html'] }] });
+    });
     protocol.handle('app', async (request) => {
       const file = rendererFilePath(rendererDir, request.url, join);
       if (file === null || !existsSync(file)) return new Response('not found', { status: 404 });

@@ -63,6 +63,8 @@ export class AppState {
   relativeTo = $state<number | null>(null);
   theme = $state<'dark' | 'light'>('dark');
   helpOpen = $state(false);
+  /** The Export report dialog is open. */
+  exportOpen = $state(false);
   /** Where the log view should open next (set by the timeline, checkpoint detail and permalinks). */
   logAnchor = $state.raw<LogAnchor | null>(null);
   /** Time of the first visible log line, shown on the timeline. */

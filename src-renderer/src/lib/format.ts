@@ -74,3 +74,30 @@ export function formatRelative(us: number, referenceUs: number): string {
 export function pct(x: number | null | undefined): string {
   return x === null || x === undefined ? '–' : `${Math.round(x * 100)} %`;
 }
+
+const WALL_TIME = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$/;
+
+/**
+ * Reads "2024-03-01 10:26:03(.412)" as a wall time in the zone (the inverse of formatTime with the date);
+ * null when it is not such a time.
+ */
+export function parseTime(text: string, zone = 'UTC'): number | null {
+  const m = WALL_TIME.exec(text);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  // The zone's offset depends on the instant: guess it at the wall time read as UTC, then once more at the
+  // corrected instant, which settles it except inside a DST gap.
+  let utcMs = wallMs - zoneOffsetMs(wallMs, zone);
+  utcMs = wallMs - zoneOffsetMs(utcMs, zone);
+  return utcMs * 1000 + (m[7] === undefined ? 0 : Number(m[7].padEnd(6, '0')));
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
+function zoneOffsetMs(utcMs: number, zone: string): number {
+  const parts = formatter(zone, true).formatToParts(new Date(utcMs));
+  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(utcMs / 1000) * 1000;
+}

@@ -1,17 +1,29 @@
+import type { IngestRequest } from '../../../src-main/core/api/contract.js';
 import type { AppState } from './app.svelte.js';
 import type { DroppedFile } from './client/index.js';
 
 /** Upload (browser mode) or hand over paths (Electron), then follow the ingest's progress until it ends. */
-export async function startIngest(app: AppState, files: DroppedFile[]): Promise<void> {
+export function startIngest(app: AppState, files: DroppedFile[]): Promise<void> {
+  return runIngest(app, () =>
+    app.transport.prepareIngest(files, (upload) => {
+      app.ingest = { ...app.ingest!, upload };
+    }),
+  );
+}
+
+/** Files and folders the desktop app's Import Evidence dialog picked: the engine reads them where they are. */
+export function ingestPaths(app: AppState, paths: string[]): Promise<void> {
+  return runIngest(app, async () => ({ inputs: paths }));
+}
+
+async function runIngest(app: AppState, prepare: () => Promise<IngestRequest>): Promise<void> {
   if (app.ingest !== null && app.ingest.progress !== null && !isTerminal(app.ingest.progress.phase)) {
     app.error = 'An ingest is already running: wait for it or cancel it.';
     return;
   }
   app.ingest = { upload: null, progress: null, ingestId: null, error: null };
   try {
-    const request = await app.transport.prepareIngest(files, (upload) => {
-      app.ingest = { ...app.ingest!, upload };
-    });
+    const request = await prepare();
     const { ingestId } = await app.service.ingest(request);
     app.ingest = { ...app.ingest!, ingestId };
     await new Promise<void>((resolve) => {

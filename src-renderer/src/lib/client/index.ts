@@ -15,10 +15,11 @@ export function connect(): Transport {
       service: bridge,
       // The main process reads dropped files from disk itself: nothing goes through the renderer.
       prepareIngest: async (files) => ({ inputs: files.map((f) => bridge.pathForFile(f.file)) }),
+      onCommand: (listener) => bridge.onCommand(listener),
     };
   }
   return createHttpTransport(takeToken());
 }
 
-export type { DroppedFile, Transport, UploadProgress } from './transport.js';
+export type { CommandListener, DroppedFile, Transport, UploadProgress } from './transport.js';
 export { CallError } from './http.js';

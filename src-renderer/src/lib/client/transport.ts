@@ -19,9 +19,15 @@ export interface UploadProgress {
 export interface Transport {
   service: SluiceService;
   prepareIngest(files: DroppedFile[], onUpload: (progress: UploadProgress) => void): Promise<IngestRequest>;
+  /** Commands from the desktop app's native menu; absent in browser mode, where the page's own controls do it all. */
+  onCommand?: (listener: CommandListener) => () => void;
 }
 
-/** What the Electron preload exposes as `window.sluice`: the contract, plus the path of a dropped file. */
+/** A menu command by name ('export-report', 'ingest-paths', …) with its arguments, as the main process sent them. */
+export type CommandListener = (command: string, ...args: unknown[]) => void;
+
+/** What the Electron preload exposes as `window.sluice`: the contract, the path of a dropped file, menu commands. */
 export interface SluiceBridge extends SluiceService {
   pathForFile(file: File): string;
+  onCommand(listener: CommandListener): () => void;
 }
