@@ -147,7 +147,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (rest === 'upload') return receiveUpload(url, req, res);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'API calls take application/json');
       const body = await readJson(req);
+      const started = performance.now();
       const outcome = await dispatch(service, rest, body);
+      // The engine's own time per call, visible in the browser's network panel and read by the UI bench.
+      res.setHeader('Server-Timing', `call;dur=${(performance.now() - started).toFixed(1)}`);
       return sendJson(res, 'error' in outcome ? STATUS[outcome.error.code] : 200, outcome);
     }
 

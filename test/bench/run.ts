@@ -9,6 +9,7 @@ import { gcParseBench } from './gc-parse-bench.js';
 import { ingestBench } from './ingest-bench.js';
 import { reportBench } from './report-bench.js';
 import { rebuildBench } from './rebuild-bench.js';
+import { uiBench } from './ui-bench.js';
 import type { BenchModule, BenchResult } from './types.js';
 import { BenchUnavailable } from './types.js';
 
@@ -17,7 +18,7 @@ import { BenchUnavailable } from './types.js';
  * bundle under .bench/, then runs each bench module and prints its figures and budget verdicts. Exits non-zero
  * when a budget fails or a module cannot measure. New figures (e.g. the UI timeline) are new entries in MODULES.
  */
-const MODULES: readonly BenchModule[] = [ingestBench, rebuildBench, gcParseBench, reportBench];
+const MODULES: readonly BenchModule[] = [ingestBench, rebuildBench, gcParseBench, reportBench, uiBench];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -9,7 +9,7 @@ import { checkpointDetail, listCheckpoints } from '../store/queries/checkpoints.
 import { listFindings } from '../store/queries/findings.js';
 import { diffTree, listProfiles, mergedTree } from '../store/queries/flame.js';
 import { incidentContents } from '../store/queries/overview.js';
-import { gcJvmOwners, timeline } from '../store/queries/timeline.js';
+import { gcJvmOwners, timeline, warmTimelineCaches } from '../store/queries/timeline.js';
 import { logLines, recordsAt } from '../store/queries/logs.js';
 import * as annotations from '../store/queries/annotations.js';
 import { buildReport } from '../report/report.js';
@@ -104,6 +104,15 @@ class IncidentService implements LocalService {
     this.db?.close();
     this.db = db;
     this.info = { path: full, isSample, readOnly, empty: this.isEmpty(db), title: storedTitle(db) };
+    // Warm the timeline's caches on the next turn, while the window loads: its first query is then a warm one.
+    setImmediate(() => {
+      if (this.db !== db) return;
+      try {
+        warmTimelineCaches(db);
+      } catch {
+        // Only a head start: the first timeline query builds the same caches and reports any error itself.
+      }
+    });
     return this.info;
   }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attributeGcSources } from '../../../src-main/core/analysis/gc-attribution.js';
 import { gcJvmOwners, timeline } from '../../../src-main/core/store/queries/timeline.js';
 import { IncidentWriter } from '../../../src-main/core/store/writer.js';
 import { FAILED_CHECKPOINT, JM_LINES, makeFixture, SECOND, T0, type Fixture } from '../api/fixture.js';
@@ -80,7 +81,7 @@ describe('timeline', () => {
 });
 
 describe('gcJvmOwners', () => {
-  it('matches unattributed GC logs to a TaskManager by a host name in the file path, whole words only', async () => {
+  it('labels GC logs with the TaskManager and host that GC attribution stored, matching host names as whole tokens', async () => {
     const f = await makeFixture();
     const writer = new IncidentWriter(f.db);
     for (const path of ['bundle/gc/gc-host-1.log', 'bundle/gc/gc-host-10.log']) {
@@ -88,10 +89,15 @@ describe('gcJvmOwners', () => {
       writer.gc({ start: T0, durationUs: 1000, eventClass: 'pause', kind: 'young', name: 'Pause Young', line: 1, lineCount: 1, timeConfidence: 'exact', timeBasis: 'logged-start' }, path);
       writer.commitSource({ sha256: path, bytes: 1, lines: 1, events: 1, warnings: 0, timeFromUs: T0, timeToUs: T0 });
     }
+    const before = new Map(gcJvmOwners(f.db).map((o) => [o.jvm, o]));
+    expect(before.get('bundle/gc/gc-host-1.log')).toMatchObject({ tm: null });
+    attributeGcSources(f.db);
     const owners = new Map(gcJvmOwners(f.db).map((o) => [o.jvm, o]));
     expect(owners.get('bundle/gc/gc-host-1.log')).toMatchObject({ tm: 'tm-1', host: 'host-1' });
     expect(owners.get('bundle/gc/gc-host-10.log')).toMatchObject({ tm: null });
     expect(owners.get('tm-1')).toMatchObject({ tm: 'tm-1' });
+    const lanes = timeline(f.db, { from: T0 - SECOND, to: T0 + SECOND, widthPx: 100, lanes: ['gc'] }).gc;
+    expect(lanes.find((l) => l.jvm === 'bundle/gc/gc-host-1.log')).toMatchObject({ tm: 'tm-1', host: 'host-1' });
     f.db.close();
   });
 });

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import type { Db } from '../database.js';
 import { decodeBlock, type DecodedLine } from '../log-blocks.js';
 
@@ -85,28 +86,89 @@ export interface BlockSummary {
   levels: [number, number, number, number, number];
 }
 
-const summaries = new WeakMap<Db, { dataVersion: number; blocks: BlockSummary[] }>();
+/**
+ * Per connection, valid until another connection commits (PRAGMA data_version changes then): every timed
+ * block's summary, and the most recently decoded blocks (consecutive pages and overlapping volume queries read
+ * the same few blocks again: each TaskManager's block spans seconds, a page of the merged log a fraction of one).
+ */
+interface BlockCache {
+  dataVersion: number;
+  summaries: BlockSummary[] | null;
+  /** `sourceId:blockNo` → decoded lines, in least-recently-used order (Map keeps insertion order). */
+  decoded: Map<string, DecodedLine[]>;
+  /** `sourceId:blockNo` → inflated line index (the volume histogram reads only this), least recently used first. */
+  lineIndexes: Map<string, Buffer>;
+}
+const blockCaches = new WeakMap<Db, BlockCache>();
+/** About 64 × 2048 lines of text: a few tens of MB at most, enough for every source's block around a position. */
+const MAX_DECODED_BLOCKS = 64;
+
+function blockCache(db: Db): BlockCache {
+  const dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const cached = blockCaches.get(db);
+  if (cached !== undefined && cached.dataVersion === dataVersion) return cached;
+  const fresh: BlockCache = { dataVersion, summaries: null, decoded: new Map(), lineIndexes: new Map() };
+  blockCaches.set(db, fresh);
+  return fresh;
+}
 
 /**
- * Every timed block's summary, held per connection until another connection commits. The counts sit in the
- * same rows as the deflated text, so reading them through SQL on every query would touch every wide row;
- * reading them once and choosing blocks in memory keeps a page or a volume histogram to the blocks it needs.
+ * Every timed block's summary, in time order, read once per connection and data version. log_block is a
+ * WITHOUT ROWID table whose rows carry the deflated text: reaching a row by key (as the time index would, for
+ * every row) compares against whole rows, overflow pages included, about 0.3 ms each. A plain scan reads only
+ * the rows' leading columns: as fast as a covering index would be, since building the objects dominates.
  */
 export function blockSummaries(db: Db): BlockSummary[] {
-  const dataVersion = db.pragma('data_version', { simple: true }) as number;
-  const cached = summaries.get(db);
-  if (cached !== undefined && cached.dataVersion === dataVersion) return cached.blocks;
+  const cache = blockCache(db);
+  if (cache.summaries !== null) return cache.summaries;
   const rows = db
     .prepare(`SELECT source_id, block_no, first_line, line_count, ts_min_us, ts_max_us, n_trace, n_debug, n_info, n_warn, n_error
-      FROM log_block WHERE ts_min_us IS NOT NULL ORDER BY ts_min_us`)
+      FROM log_block NOT INDEXED WHERE ts_min_us IS NOT NULL`)
     .raw()
     .all() as number[][];
   const blocks = rows.map((r): BlockSummary => ({
     sourceId: r[0]!, blockNo: r[1]!, firstLine: r[2]!, lineCount: r[3]!, tsMin: r[4]!, tsMax: r[5]!,
     levels: [r[6]!, r[7]!, r[8]!, r[9]!, r[10]!],
   }));
-  summaries.set(db, { dataVersion, blocks });
+  blocks.sort((a, b) => a.tsMin - b.tsMin);
+  cache.summaries = blocks;
   return blocks;
+}
+
+/** Inflated line indexes of this many blocks (about 10 KB each) are kept. */
+const MAX_LINE_INDEXES = 1024;
+
+/** A block's inflated line index (layout in log-blocks.ts), kept among the recently used; callers must not change it. */
+export function blockLineIndex(db: Db, sourceId: number, blockNo: number): Buffer {
+  const cache = blockCache(db);
+  const key = `${sourceId}:${blockNo}`;
+  const hit = cache.lineIndexes.get(key);
+  if (hit !== undefined) {
+    cache.lineIndexes.delete(key);
+    cache.lineIndexes.set(key, hit);
+    return hit;
+  }
+  const deflated = db.prepare('SELECT line_index FROM log_block WHERE source_id = ? AND block_no = ?').pluck().get(sourceId, blockNo) as Buffer;
+  const index = inflateRawSync(deflated);
+  if (cache.lineIndexes.size >= MAX_LINE_INDEXES) cache.lineIndexes.delete(cache.lineIndexes.keys().next().value!);
+  cache.lineIndexes.set(key, index);
+  return index;
+}
+
+/** A block's lines, decoded once and kept among the recently used; callers must not change the array or its lines. */
+function decodedBlock(db: Db, sourceId: number, blockNo: number): DecodedLine[] {
+  const cache = blockCache(db);
+  const key = `${sourceId}:${blockNo}`;
+  const hit = cache.decoded.get(key);
+  if (hit !== undefined) {
+    cache.decoded.delete(key);
+    cache.decoded.set(key, hit);
+    return hit;
+  }
+  const lines = decodeBlock(db.prepare('SELECT * FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as BlockRow);
+  if (cache.decoded.size >= MAX_DECODED_BLOCKS) cache.decoded.delete(cache.decoded.keys().next().value!);
+  cache.decoded.set(key, lines);
+  return lines;
 }
 
 export function compareCursor(a: LogCursor, b: LogCursor): number {
@@ -201,7 +263,6 @@ function page(db: Db, filter: Filter, cursor: LogCursor, direction: 'forward' | 
   const candidates = blockSummaries(db).filter((b) => b.tsMax >= lower && b.tsMin <= upper && wanted(b));
   if (forward) candidates.sort((a, b) => a.tsMin - b.tsMin || a.sourceId - b.sourceId || a.blockNo - b.blockNo);
   else candidates.sort((a, b) => b.tsMax - a.tsMax || b.sourceId - a.sourceId || b.blockNo - a.blockNo);
-  const read = db.prepare('SELECT * FROM log_block WHERE source_id = ? AND block_no = ?');
   const found: LogRecord[] = [];
   const lastRecordOfSource = new Map<number, LogRecord>();
   const pendingTail = new Map<number, string[]>();
@@ -223,21 +284,21 @@ function page(db: Db, filter: Filter, cursor: LogCursor, direction: 'forward' | 
       const scannedTo = { ts: edge, sourceId: forward ? FAR : -1, line: forward ? FAR : -1 };
       return { records: inTimeOrder(done), exhausted: false, partial: true, scannedTo };
     }
-    const block = read.get(summary.sourceId, summary.blockNo) as BlockRow;
-    const { orphans, records } = recordsOf(block.source_id, decodeBlock(block), block.ts_min_us);
+    const sourceId = summary.sourceId;
+    const { orphans, records } = recordsOf(sourceId, decodedBlock(db, sourceId, summary.blockNo), summary.tsMin);
     // A stack trace cut by a block boundary: glue its tail to the record it continues.
     if (forward) {
-      const owner = lastRecordOfSource.get(block.source_id);
+      const owner = lastRecordOfSource.get(sourceId);
       if (owner !== undefined) owner.more.push(...orphans);
     } else {
-      const tail = pendingTail.get(block.source_id);
+      const tail = pendingTail.get(sourceId);
       const owner = records[records.length - 1];
       if (tail !== undefined && owner !== undefined) owner.more.push(...tail);
-      pendingTail.set(block.source_id, orphans);
+      pendingTail.set(sourceId, orphans);
     }
     for (const r of records) if (beyondCursor(r) && matches(r, filter)) found.push(r);
     const last = records[records.length - 1];
-    if (forward && last !== undefined) lastRecordOfSource.set(block.source_id, last);
+    if (forward && last !== undefined) lastRecordOfSource.set(sourceId, last);
   }
   found.sort(ordered);
   const exhausted = found.length <= limit;

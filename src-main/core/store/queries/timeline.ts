@@ -1,8 +1,7 @@
-import { inflateRawSync } from 'node:zlib';
 import type { Db } from '../database.js';
 import { listAnnotations, type Annotation } from './annotations.js';
 import { listFindings, type FindingRow } from './findings.js';
-import { blockSummaries, type BlockSummary } from './logs.js';
+import { blockLineIndex, blockSummaries, type BlockSummary } from './logs.js';
 
 /**
  * The correlated timeline's data for one visible range, at the level of detail its pixel width can show.
@@ -191,9 +190,9 @@ export interface GcJvm {
 }
 
 /**
- * Which TaskManager each GC log belongs to: the JVM key when it is a TaskManager id, the GC source's own
- * TaskManager, or else a TaskManager log whose host name appears as a whole word in the GC file's path
- * ('gc/gc-tm-2.log' → host tm-2), the way people name GC logs when they collect them.
+ * Which TaskManager each GC log's JVM belongs to: the JVM key when it is a TaskManager id, else what GC
+ * attribution (analysis/gc-attribution.ts) stored on the GC source (container, pid, folder, host, host token in
+ * the file name, or the user's choice).
  */
 export function gcJvmOwners(db: Db): GcJvm[] {
   const rows = db
@@ -202,18 +201,6 @@ export function gcJvmOwners(db: Db): GcJvm[] {
       LEFT JOIN source s ON s.id = g.source_id
       LEFT JOIN taskmanager t ON t.tm_id = g.jvm`)
     .all() as GcJvm[];
-  const hosts = db
-    .prepare("SELECT DISTINCT tm_id AS tm, host FROM source WHERE tm_id IS NOT NULL AND host IS NOT NULL AND kind != 'gc-log'")
-    .all() as Array<{ tm: string; host: string }>;
-  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  for (const row of rows) {
-    if (row.tm !== null) continue;
-    const matches = hosts.filter((h) => new RegExp(`(^|[^A-Za-z0-9])${escape(h.host)}([^A-Za-z0-9]|$)`).test(row.jvm));
-    if (matches.length === 1) {
-      row.tm = matches[0]!.tm;
-      row.host = matches[0]!.host;
-    }
-  }
   return rows.sort((a, b) => (a.host ?? a.tm ?? a.jvm).localeCompare(b.host ?? b.tm ?? b.jvm));
 }
 
@@ -244,6 +231,16 @@ function laneCatalog(db: Db): LaneCatalog {
   };
   catalogs.set(db, catalog);
   return catalog;
+}
+
+/**
+ * Builds the per-connection caches the first query would otherwise build (lane catalog, event times, block
+ * summaries), so an open incident can get them ready while the renderer is still loading.
+ */
+export function warmTimelineCaches(db: Db): void {
+  laneCatalog(db);
+  eventCache(db);
+  blockSummaries(db);
 }
 
 export function timeline(db: Db, request: TimelineRequest): TimelineData {
@@ -580,24 +577,27 @@ function categoryOf(kind: string): EventCategory | null {
  */
 interface EventCache {
   dataVersion: number;
-  byKind: Map<string, Float64Array>;
-  /** First-event rows already read, by `kind@ts`: panning asks for mostly the same ones again. */
-  details: Map<string, Omit<EventRow, 'bucket' | 'count'>>;
+  /** Per shown kind: event times, sorted, and the ids of those events in the same order. */
+  byKind: Map<string, { times: Float64Array; ids: Float64Array }>;
+  /** First-event rows already read, by id: panning asks for mostly the same ones again. */
+  details: Map<number, Omit<EventRow, 'bucket' | 'count'>>;
 }
 const eventCaches = new WeakMap<Db, EventCache>();
 const MAX_CACHED_EVENT_DETAILS = 20_000;
+/** Rows read per statement when fetching first events: one round trip instead of one per mark. */
+const DETAIL_BATCH = 500;
 
-/** Each shown kind's event times, sorted, read once per connection and data version from the (kind, ts_us) index. */
+/** Each shown kind's event times and ids, read once per connection and data version from the (kind, ts_us) index. */
 function eventCache(db: Db): EventCache {
   const dataVersion = db.pragma('data_version', { simple: true }) as number;
   const cached = eventCaches.get(db);
   if (cached !== undefined && cached.dataVersion === dataVersion) return cached;
-  const byKind = new Map<string, Float64Array>();
-  const stmt = db.prepare('SELECT ts_us FROM event WHERE kind = ? ORDER BY ts_us').pluck();
+  const byKind = new Map<string, { times: Float64Array; ids: Float64Array }>();
+  const stmt = db.prepare('SELECT ts_us, id FROM event WHERE kind = ? ORDER BY ts_us').raw();
   for (const kind of EVENT_KINDS_SHOWN) {
     if (kind === 'task.state') continue;
-    const times = stmt.all(kind) as number[];
-    if (times.length > 0) byKind.set(kind, Float64Array.from(times));
+    const rows = stmt.all(kind) as Array<[number, number]>;
+    if (rows.length > 0) byKind.set(kind, { times: Float64Array.from(rows, (r) => r[0]), ids: Float64Array.from(rows, (r) => r[1]) });
   }
   const cache: EventCache = { dataVersion, byKind, details: new Map() };
   eventCaches.set(db, cache);
@@ -615,53 +615,58 @@ function lowerBound(values: Float64Array, target: number): number {
   return lo;
 }
 
+/**
+ * Marks group on a grid fixed in absolute time, each cell a power-of-two number of microseconds at least
+ * PX_PER_EVENT_MARK pixels wide: panning then finds the same cells and the same first events (whose rows are
+ * cached), and zooming regroups only when the cell size changes. `bucket` is the pixel of the mark's first event.
+ */
 function eventMarks(db: Db, grid: PixelGrid): EventMark[] {
-  const groups: Array<{ kind: string; bucket: number; count: number; ts: number }> = [];
-  const markScale = grid.scale / PX_PER_EVENT_MARK;
+  const cellUs = 2 ** Math.ceil(Math.log2(Math.max(1, PX_PER_EVENT_MARK / grid.scale)));
+  const cellOf = (ts: number): number => Math.floor(ts / cellUs);
+  const groups: Array<{ kind: string; cell: number; count: number; id: number }> = [];
   const cache = eventCache(db);
-  for (const [kind, times] of cache.byKind) {
-    let current: { kind: string; bucket: number; count: number; ts: number } | undefined;
+  for (const [kind, { times, ids }] of cache.byKind) {
+    let current: { kind: string; cell: number; count: number; id: number } | undefined;
     for (let i = lowerBound(times, grid.from); i < times.length && times[i]! <= grid.to; i++) {
-      const ts = times[i]!;
-      const bucket = Math.floor((ts - grid.from) * markScale);
-      if (current !== undefined && current.bucket === bucket) current.count++;
+      const cell = cellOf(times[i]!);
+      if (current !== undefined && current.cell === cell) current.count++;
       else {
-        current = { kind, bucket, count: 1, ts };
+        current = { kind, cell, count: 1, id: ids[i]! };
         groups.push(current);
       }
     }
   }
-  const first = db.prepare(`SELECT ${EVENT_DETAIL_COLUMNS} FROM event WHERE kind = ? AND ts_us = ? LIMIT 1`);
+  const missing = [...new Set(groups.filter((g) => !cache.details.has(g.id)).map((g) => g.id))];
+  if (cache.details.size + missing.length > MAX_CACHED_EVENT_DETAILS) cache.details.clear();
+  const read = db.prepare(`SELECT ${EVENT_DETAIL_COLUMNS} FROM event WHERE id IN (SELECT value FROM json_each(?))`);
+  for (let i = 0; i < missing.length; i += DETAIL_BATCH) {
+    for (const row of read.all(JSON.stringify(missing.slice(i, i + DETAIL_BATCH))) as Array<Omit<EventRow, 'bucket' | 'count'>>) cache.details.set(row.id, row);
+  }
   const marks = new Map<string, EventMark>();
-  const add = (category: EventCategory, row: EventRow): void => {
-    const key = `${category}:${row.bucket}`;
+  const add = (category: EventCategory, cell: number, count: number, row: Omit<EventRow, 'bucket' | 'count'>): void => {
+    const key = `${category}:${cell}`;
     const existing = marks.get(key);
+    let total = count;
     if (existing !== undefined) {
-      existing.count += row.count;
+      existing.count += count;
       if (row.ts >= existing.ts) return;
-      row.count = existing.count;
+      total = existing.count;
     }
     marks.set(key, {
-      bucket: row.bucket, category, count: row.count, firstId: row.id, ts: row.ts, kind: row.kind, tm: row.tm, sourceId: row.source_id,
+      bucket: grid.bucket(row.ts), category, count: total, firstId: row.id, ts: row.ts, kind: row.kind, tm: row.tm, sourceId: row.source_id,
       line: row.line, label: eventLabel(row),
     });
   };
   for (const g of groups) {
     const category = categoryOf(g.kind);
-    if (category === null) continue;
-    const key = `${g.kind}@${g.ts}`;
-    let detail = cache.details.get(key);
-    if (detail === undefined) {
-      detail = first.get(g.kind, g.ts) as Omit<EventRow, 'bucket' | 'count'>;
-      if (cache.details.size >= MAX_CACHED_EVENT_DETAILS) cache.details.clear();
-      cache.details.set(key, detail);
-    }
-    add(category, { ...detail, bucket: g.bucket * PX_PER_EVENT_MARK, count: g.count });
+    const detail = cache.details.get(g.id);
+    if (category === null || detail === undefined) continue;
+    add(category, g.cell, g.count, detail);
   }
   const failures = db
     .prepare(`SELECT ${EVENT_DETAIL_COLUMNS} FROM event WHERE kind = 'task.state' AND ts_us >= ? AND ts_us <= ? AND attrs LIKE '%FAILED%' ORDER BY ts_us`)
     .all(grid.from, grid.to) as Array<Omit<EventRow, 'bucket' | 'count'>>;
-  for (const f of failures) add('task-failure', { ...f, bucket: Math.floor(grid.bucket(f.ts) / PX_PER_EVENT_MARK) * PX_PER_EVENT_MARK, count: 1 });
+  for (const f of failures) add('task-failure', cellOf(f.ts), 1, f);
   return [...marks.values()].sort((a, b) => a.bucket - b.bucket || a.category.localeCompare(b.category));
 }
 
@@ -680,8 +685,7 @@ function logVolume(db: Db, grid: PixelGrid): LogVolume {
   const overlapping = blockSummaries(db).filter((b) => b.tsMin <= grid.to && b.tsMax >= grid.from);
   const barOf = (ts: number): number => Math.floor((ts - grid.from) / bucketUs);
   if (overlapping.length <= EXACT_VOLUME_MAX_BLOCKS) {
-    const index = db.prepare('SELECT line_index FROM log_block WHERE source_id = ? AND block_no = ?').pluck();
-    for (const b of overlapping) addExact(b, index.get(b.sourceId, b.blockNo) as Buffer, counts, barOf);
+    for (const b of overlapping) addExact(b, blockLineIndex(db, b.sourceId, b.blockNo), counts, barOf);
   } else {
     for (const b of overlapping) {
       // Spread the block's counts evenly over its time span: exact enough when many blocks share the view.
@@ -702,8 +706,7 @@ function logVolume(db: Db, grid: PixelGrid): LogVolume {
 }
 
 /** Line index layout (log-blocks.ts): count bytes of flags, then count u32 ms offsets from ts_min. */
-function addExact(b: BlockSummary, lineIndex: Buffer, counts: Array<[number, number, number, number, number]>, barOf: (ts: number) => number): void {
-  const index = inflateRawSync(lineIndex);
+function addExact(b: BlockSummary, index: Buffer, counts: Array<[number, number, number, number, number]>, barOf: (ts: number) => number): void {
   const n = b.lineCount;
   for (let i = 0; i < n; i++) {
     const flags = index[i]!;
