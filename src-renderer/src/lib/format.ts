@@ -87,10 +87,14 @@ export function parseTime(text: string, zone = 'UTC'): number | null {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
-  // The zone's offset depends on the instant: guess it at the wall time read as UTC, then once more at the
-  // corrected instant, which settles it except inside a DST gap.
-  let utcMs = wallMs - zoneOffsetMs(wallMs, zone);
-  utcMs = wallMs - zoneOffsetMs(utcMs, zone);
+  // A wall time maps to the instant whose offset reproduces it. Around a DST change there are two offsets (the
+  // ones a day before and after): in the repeated hour both fit and the earlier instant wins; in the skipped
+  // hour neither does and the offset from before the change is used, as clocks did until then.
+  const DAY_MS = 86_400_000;
+  const before = wallMs - zoneOffsetMs(wallMs - DAY_MS, zone);
+  const after = wallMs - zoneOffsetMs(wallMs + DAY_MS, zone);
+  const fitting = [before, after].filter((utc) => utc + zoneOffsetMs(utc, zone) === wallMs);
+  const utcMs = fitting.length > 0 ? Math.min(...fitting) : before;
   return utcMs * 1000 + (m[7] === undefined ? 0 : Number(m[7].padEnd(6, '0')));
 }
 
