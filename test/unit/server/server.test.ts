@@ -73,7 +73,10 @@ describe('browser-mode server', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid-argument');
     expect((await call('nope', [])).status).toBe(404);
-    expect((await call('exportReport', [{}])).status).toBe(501);
+    expect((await call('exportReport', [{ omit: ['bogus'] }])).status).toBe(400);
+    const report = await call('exportReport', [{}]);
+    expect(report.status).toBe(200);
+    expect(((await report.json()) as { result: { html: string } }).result.html).toMatch(/^<!doctype html>/);
     const notJson = await fetch(`${base}/api/overview`, { method: 'POST', headers: { 'x-sluice-token': server.token, 'content-type': 'text/plain' }, body: '[]' });
     expect(notJson.status).toBe(415);
   });
