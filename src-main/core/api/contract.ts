@@ -177,6 +177,11 @@ export interface SluiceService {
   createAnnotation(input: AnnotationInput): Promise<Annotation>;
   updateAnnotation(id: number, patch: AnnotationPatch): Promise<Annotation>;
   deleteAnnotation(id: number): Promise<boolean>;
+  /**
+   * Says which TaskManager wrote a GC log (null hands the choice back to automatic attribution); the choice is
+   * kept across later ingests, and the GC lanes and findings follow it.
+   */
+  reassignGcLog(sourceId: number, tmId: string | null): Promise<boolean>;
   exportReport(options: ReportOptions): Promise<ReportResult>;
   /**
    * Progress of one ingest; the listener gets the latest state at once, then every change until a terminal
@@ -371,6 +376,10 @@ export const ARGUMENT_CHECKS: { [M in RpcMethod]: Check<RpcArgs<M>> } = {
     return [id(args[0], `${p}[0]`), patch(args[1], `${p}[1]`)];
   },
   deleteAnnotation: tuple1(id),
+  reassignGcLog: (v, p) => {
+    const [sourceId, tmId] = argsArray(v, p, 2);
+    return [id(sourceId, `${p}[0]`), is.nullable(is.string(500))(tmId, `${p}[1]`)];
+  },
   exportReport: tuple1(
     is.object<ReportOptions>({
       outputPath: is.optional(path),

@@ -13,6 +13,8 @@ import { gcJvmOwners, timeline, warmTimelineCaches } from '../store/queries/time
 import { logLines, recordsAt } from '../store/queries/logs.js';
 import * as annotations from '../store/queries/annotations.js';
 import { buildReport } from '../report/report.js';
+import { reassignGcSource } from '../analysis/gc-attribution.js';
+import { runDiagnosis } from '../analysis/findings/engine.js';
 import { ServiceError } from './contract.js';
 import type {
   CheckpointDetail, GcPause, IncidentInfo, IngestFileProgress, IngestProgressEvent, IngestRequest, IngestStarted, SluiceService,
@@ -393,6 +395,18 @@ class IncidentService implements LocalService {
 
   async deleteAnnotation(id: number): Promise<boolean> {
     return annotations.deleteAnnotation(this.writable(), id);
+  }
+
+  async reassignGcLog(sourceId: number, tmId: string | null): Promise<boolean> {
+    const db = this.writable();
+    const source = db.prepare("SELECT kind FROM source WHERE id = ?").get(sourceId) as { kind: string } | undefined;
+    if (source === undefined || source.kind !== 'gc-log') throw new ServiceError('not-found', `source ${sourceId} is not a GC log`);
+    if (tmId !== null && db.prepare('SELECT 1 FROM taskmanager WHERE tm_id = ?').get(tmId) === undefined) {
+      throw new ServiceError('not-found', `no TaskManager '${tmId}' in this incident`);
+    }
+    reassignGcSource(db, sourceId, tmId);
+    runDiagnosis(db);
+    return true;
   }
 
   // ───────── report ─────────

@@ -81,6 +81,7 @@ export function createHttpTransport(token: string): Transport {
     createAnnotation: rpc('createAnnotation'),
     updateAnnotation: rpc('updateAnnotation'),
     deleteAnnotation: rpc('deleteAnnotation'),
+    reassignGcLog: rpc('reassignGcLog'),
     exportReport: rpc('exportReport'),
     onProgress(ingestId, listener) {
       const source = new EventSource(`/api/progress/${encodeURIComponent(ingestId)}?token=${encodeURIComponent(token)}`);
