@@ -71,14 +71,15 @@ const numberAttr = (name: string): string =>
   `CASE WHEN json_type(e.attrs, '$.${name}') IN ('integer', 'real') THEN json_extract(e.attrs, '$.${name}') END`;
 
 /**
- * A WHERE clause for events of these kinds that reads the table straight through when they are a large share of
- * it: walking the kind index then costs a random row lookup per event (DEBUG-heavy incidents hold millions).
+ * FROM and WHERE for events of these kinds (as `e`): the table is read straight through when they are a large
+ * share of it, since walking an index then costs a random row lookup per event (DEBUG-heavy incidents hold
+ * millions); otherwise the kind index finds them.
  */
-function kindFilter(db: Db, kinds: readonly string[]): string {
+function eventsOfKindsClause(db: Db, kinds: readonly string[]): string {
   const list = kinds.map((k) => `'${k.replace(/'/g, "''")}'`).join(', ');
   const matching = (db.prepare(`SELECT count(*) AS n FROM event WHERE kind IN (${list})`).get() as { n: number }).n;
   const total = (db.prepare('SELECT count(*) AS n FROM event').get() as { n: number }).n;
-  return matching * 8 > total ? `+e.kind IN (${list})` : `e.kind IN (${list})`;
+  return matching * 8 > total ? `event e NOT INDEXED WHERE e.kind IN (${list})` : `event e WHERE e.kind IN (${list})`;
 }
 
 /**
@@ -632,7 +633,7 @@ function rebuildSubtasks(db: Db): void {
               CASE WHEN e.kind = 'checkpoint.subtask-stats' THEN ${numberAttr('sizeKb')} END AS size_kb,
               CASE WHEN e.kind = 'subtask.sync-done' THEN ${numberAttr('alignmentMs')} END AS alignment_ms,
               CASE WHEN e.kind = 'subtask.sync-done' THEN (CASE json_type(e.attrs, '$.unaligned') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END) END AS unaligned
-         FROM event e WHERE ${kindFilter(db, phaseKinds)} AND e.checkpoint_id IS NOT NULL`,
+         FROM ${eventsOfKindsClause(db, phaseKinds)} AND +e.checkpoint_id IS NOT NULL`,
     )
     .iterate() as IterableIterator<PhaseRow>;
   for (const row of rows) {

@@ -36,6 +36,7 @@ interface Job {
 }
 
 const WINDOW = 4;
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class ParsePool {
   private readonly jobs = new Map<number, Job>();
@@ -60,7 +61,12 @@ export class ParsePool {
     const script = new URL('./parse-worker.js', import.meta.url);
     if (size < 2 || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
     const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
-    const workers = Array.from({ length: size }, (_, i) => new Worker(script, { workerData: { incidentPath: join(dir, `worker-${i}.sluice`) } }));
+    // A small young generation: parsing makes short-lived strings by the million, and with V8's default each
+    // worker's nursery alone holds tens of MB, which counts against the ingest's memory budget.
+    const workers = Array.from({ length: size }, (_, i) => new Worker(script, {
+      workerData: { incidentPath: join(dir, `worker-${i}.sluice`) },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    }));
     return new ParsePool(workers, dir);
   }
 

@@ -351,6 +351,9 @@ CREATE TABLE annotation (
   updated_at TEXT NOT NULL
 ) STRICT;
 `,
+  /* 2: which sources hold events of a kind (diagnosis coverage) without reading event rows */ `
+CREATE INDEX event_kind_source ON event (kind, source_id);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

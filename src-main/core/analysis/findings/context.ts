@@ -344,7 +344,9 @@ export class DiagnosisContext {
       // Phase lines come from TaskManager logs: which sources have any, then their TaskManagers.
       const debugSources = new Set(
         (this.db
-          .prepare(`SELECT DISTINCT source_id FROM event WHERE kind IN (${PHASE_DEBUG_KINDS.map(() => '?').join(',')})`)
+          // One probe of event_kind_source per source and kind, instead of reading every phase event's row.
+          .prepare(`SELECT s.id AS source_id FROM source s
+            WHERE EXISTS (SELECT 1 FROM event e WHERE e.kind IN (${PHASE_DEBUG_KINDS.map(() => '?').join(',')}) AND e.source_id = s.id)`)
           .all(...PHASE_DEBUG_KINDS) as Array<{ source_id: number }>).map((r) => r.source_id),
       );
       const phaseDebugTms = new Set(sources.filter((s) => debugSources.has(s.id) && s.tm !== null).map((s) => s.tm!));
