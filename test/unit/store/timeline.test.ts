@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attributeGcSources } from '../../../src-main/core/analysis/gc-attribution.js';
 import { gcJvmOwners, timeline } from '../../../src-main/core/store/queries/timeline.js';
+import { Level } from '../../../src-main/core/model/records.js';
 import { IncidentWriter } from '../../../src-main/core/store/writer.js';
 import { FAILED_CHECKPOINT, JM_LINES, makeFixture, SECOND, T0, type Fixture } from '../api/fixture.js';
 
@@ -59,6 +60,25 @@ describe('timeline', () => {
     const data = timeline(f.db, { from: T0, to: T0 + 300 * SECOND, widthPx: 10, lanes: ['events'] });
     expect(data.events.map((e) => [e.category, e.count])).toEqual([['restart', 1], ['task-failure', 1]]);
     expect(data.events[1]!.label).toContain('Map (2)');
+  });
+
+  it('counts every event in the range once, whatever the zoom or a fractional range edge', () => {
+    const writer = new IncidentWriter(f.db);
+    writer.beginSource({ path: 'bundle/tm-x.log', detection: { kind: 'flink-tm-log', format: 'flink', reason: 'test' }, sha256: 'x', bytes: 1, tz: 'UTC', clockOffsetUs: 0 });
+    for (let i = 0; i < 1000; i++) {
+      writer.event({ ts: T0 + 100 * SECOND + i * 100_000, kind: 'exception', template: 'E', level: Level.Error, line: i + 1, lineCount: 1, attrs: { exceptionClass: 'java.io.IOException' } });
+    }
+    writer.commitSource({ sha256: 'x', bytes: 1, lines: 1000, events: 1000, warnings: 0, timeFromUs: T0 + 100 * SECOND, timeToUs: T0 + 200 * SECOND });
+    const exceptionsIn = (from: number, to: number, widthPx: number): number =>
+      timeline(f.db, { from, to, widthPx, lanes: ['events'] }).events.filter((e) => e.category === 'exception').reduce((sum, e) => sum + e.count, 0);
+    expect(exceptionsIn(T0, T0 + 300 * SECOND, 1000)).toBe(1000);
+    expect(exceptionsIn(T0, T0 + 300 * SECOND, 20)).toBe(1000);
+    // [T0+150.05 s, T0+160.25 s]: events at 150.1 … 160.2 s, every 0.1 s
+    expect(exceptionsIn(T0 + 150 * SECOND + 50_000.5, T0 + 160 * SECOND + 250_000.5, 333)).toBe(102);
+    const marks = timeline(f.db, { from: T0 + 120 * SECOND, to: T0 + 180 * SECOND, widthPx: 600, lanes: ['events'] }).events;
+    const panned = timeline(f.db, { from: T0 + 125 * SECOND, to: T0 + 185 * SECOND, widthPx: 600, lanes: ['events'] }).events;
+    const inside = (m: { ts: number }): boolean => m.ts >= T0 + 130 * SECOND && m.ts < T0 + 170 * SECOND;
+    expect(panned.filter(inside).map((m) => [m.ts, m.count])).toEqual(marks.filter(inside).map((m) => [m.ts, m.count]));
   });
 
   it('counts log volume by level, exactly when zoomed in and spread when zoomed out', () => {
