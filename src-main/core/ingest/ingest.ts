@@ -193,6 +193,8 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
   const input: SourceInput = {
     path: entry.path, detection, earlySha, tz: options.tz, chunks: chunks(), signal: options.signal,
     maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes, abandon: () => stream.destroy(),
+    // A disk file's read stream allocates every chunk afresh (the head above is a copy).
+    chunksOwned: entry.diskPath !== undefined,
   };
   // Text sources (the bulk of any bundle) go to a parse worker when there is one: files parse side by side.
   if (pool !== undefined && parserFor(detection)?.type === 'text') return pool.run(input);

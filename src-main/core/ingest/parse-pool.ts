@@ -83,7 +83,7 @@ export class ParsePool {
     });
     const job: Job = { input, credits: WINDOW, wake: undefined, resolve: settle.resolve, reject: settle.reject };
     this.jobs.set(id, job);
-    const { chunks, signal, onBytes, abandon, compressInline, ...meta } = input;
+    const { chunks, signal, onBytes, abandon, compressInline, chunksOwned, ...meta } = input;
     void onBytes;
     void compressInline;
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
@@ -94,9 +94,13 @@ export class ParsePool {
         if (signal?.aborted) break;
         while (job.credits === 0) await new Promise<void>((resolve) => (job.wake = resolve));
         job.credits--;
-        // Stream chunks may be views into a shared pool: copy into an owned buffer and transfer it.
-        const owned = new Uint8Array(chunk.length);
-        owned.set(chunk);
+        // Stream chunks may be views into a shared pool: transfer only a chunk that is its whole buffer and that
+        // nothing else holds, else copy into an owned buffer. A copy leaves the original for the main thread's
+        // garbage collector, which runs seldom there: tens of MB of spent chunks would count against peak memory.
+        const backing = chunk.buffer;
+        const whole = chunksOwned === true && backing instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === backing.byteLength;
+        const owned = whole ? new Uint8Array(backing) : new Uint8Array(chunk.length);
+        if (!whole) owned.set(chunk);
         this.workers[worker]!.postMessage({ type: 'chunk', job: id, data: owned }, [owned.buffer]);
       }
     } catch (error) {

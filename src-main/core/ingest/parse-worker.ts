@@ -6,7 +6,7 @@ import { IngestCancelled, ingestSource, type SourceInput } from './source-ingest
 
 /** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
 type Message =
-  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon' | 'compressInline'> }
+  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon' | 'compressInline' | 'chunksOwned'> }
   | { type: 'chunk'; job: number; data: Uint8Array }
   | { type: 'end'; job: number }
   | { type: 'cancel'; job: number }
@@ -23,7 +23,8 @@ interface Feed {
 const port = parentPort;
 if (port !== null) {
   const db = openIncident((workerData as { incidentPath: string }).incidentPath, { create: true });
-  db.pragma('cache_size = -8000');
+  // Rows are appended, so a small page cache does: each worker's cache counts against the ingest's memory budget.
+  db.pragma('cache_size = -2000');
   // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but neither
   // durability nor WAL, which would write every page twice.
   db.pragma('journal_mode = MEMORY');

@@ -40,6 +40,8 @@ export interface SourceInput {
   abandon?(): void;
   /** True while every core has a parser on it: log blocks are then deflated inline (see LogBlockBuilder). */
   compressInline?(): boolean;
+  /** Nothing else holds a chunk once it is yielded (a file read from disk): a parse worker may take it over. */
+  chunksOwned?: boolean;
 }
 
 /**
