@@ -1,4 +1,4 @@
-import type { EvidenceRef, Severity } from '../../store/queries/findings.js';
+import type { EvidenceRef, FindingRow, Severity } from '../../store/queries/findings.js';
 import type { DiagnosisContext } from './context.js';
 
 export type { EvidenceRef, Severity };
@@ -13,25 +13,9 @@ export type { EvidenceRef, Severity };
  */
 export type FindingRole = 'cause' | 'symptom' | 'risk' | 'config' | 'coverage';
 
-export interface Finding {
-  /** `<rule group>.<check>`. */
-  rule: string;
+/** A finding as a rule produces it: the stored row (store/queries/findings.ts) before it has an id, plus its role. */
+export interface Finding extends Omit<FindingRow, 'id'> {
   role: FindingRole;
-  severity: Severity;
-  /** 0..1: how sure the claim is given the evidence present. */
-  confidence: number;
-  fromUs: number | null;
-  toUs: number | null;
-  /** One sentence: the claim. */
-  title: string;
-  /** The reasoning with its facts (ids, TaskManagers, numbers, thresholds). */
-  explanation: string;
-  evidence: EvidenceRef[];
-  actions: string[];
-  missing: string[];
-  job: string | null;
-  checkpointId: number | null;
-  tm: string | null;
 }
 
 export interface Rule {

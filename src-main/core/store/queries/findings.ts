@@ -30,10 +30,13 @@ export interface FindingRow {
   /** `<rule group>.<check>`, e.g. `gc.pause-in-barrier-window`. */
   rule: string;
   severity: Severity;
+  /** 0..1: how sure the claim is given the evidence present. */
   confidence: number;
   fromUs: number | null;
   toUs: number | null;
+  /** One sentence: the claim. */
   title: string;
+  /** The reasoning with its facts (ids, TaskManagers, numbers, thresholds). */
   explanation: string;
   evidence: EvidenceRef[];
   actions: string[];
