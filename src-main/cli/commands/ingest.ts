@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
-  checkpointCounts, incidentInfo, microsToIso, openIncident, runIngestInWorker, ZoneClock,
+  checkpointCounts, incidentContents, microsToIso, openIncident, runIngestInWorker, ZoneClock,
   type IngestProgress, type IngestSummary,
 } from '../../core/api/engine.js';
 import { parseArgs, UsageError } from '../args.js';
@@ -54,7 +54,7 @@ export const ingestCommand: Command = {
     const db = openIncident(out, { readonly: true });
     try {
       const counts = checkpointCounts(db);
-      const info = incidentInfo(db, 0);
+      const span = incidentContents(db).timeSpan;
       const warnings = summary.bundleWarnings.length + summary.sources.reduce((n, s) => n + s.warnings, 0);
       if (args.flags.has('json')) {
         printJson({
@@ -62,8 +62,8 @@ export const ingestCommand: Command = {
           bundleWarnings: summary.bundleWarnings,
           checkpoints: { total: counts.total, completed: counts.completed, expired: counts.expired, declined: counts.declined, failed: counts.failed, inProgress: counts.inProgress, unknown: counts.unknown },
           timeRange: {
-            from: info.timeRange.fromUs === null ? null : microsToIso(info.timeRange.fromUs),
-            to: info.timeRange.toUs === null ? null : microsToIso(info.timeRange.toUs),
+            from: span === null ? null : microsToIso(span.from),
+            to: span === null ? null : microsToIso(span.to),
           },
           warnings,
           cancelled: summary.cancelled,
@@ -80,7 +80,7 @@ export const ingestCommand: Command = {
             table(['file', 'kind', 'format', 'lines', 'events', 'warnings', 'status', 'why'], summary.sources.map((s) => [s.path, s.kind, s.format, s.lines, s.events, s.warnings, s.status, s.reason])),
             '',
             `checkpoints: ${counts.total} (${counts.completed} completed, ${counts.expired} expired, ${counts.declined} declined, ${counts.failed} failed, ${counts.inProgress} in progress, ${counts.unknown} unknown)`,
-            `time range: ${info.timeRange.fromUs === null ? '–' : microsToIso(info.timeRange.fromUs)} … ${info.timeRange.toUs === null ? '–' : microsToIso(info.timeRange.toUs)}`,
+            `time range: ${span === null ? '–' : `${microsToIso(span.from)} … ${microsToIso(span.to)}`}`,
             `warnings: ${warnings}${warnings > 0 ? ` (see 'sluice info ${out}')` : ''}`,
             ...summary.bundleWarnings.slice(0, 20).map((w) => `  ! ${w.path}: ${w.message}`),
           ].join('\n') + '\n',

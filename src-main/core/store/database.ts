@@ -53,7 +53,14 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
       migrate(db, version);
     } else if (version < SCHEMA_VERSION) {
-      throw new IncidentFileError(`${path}: older schema ${version}; open it once read-write to upgrade`, 'read-only');
+      // Migrations only add (tables, indexes): upgrade in place, then read as asked.
+      db.close();
+      try {
+        openIncident(path).close();
+      } catch (error) {
+        throw new IncidentFileError(`${path}: older schema ${version} and it cannot be upgraded here (${error instanceof Error ? error.message : String(error)})`, 'read-only');
+      }
+      return openIncident(path, options);
     }
     db.pragma('cache_size = -32000');
     return db;

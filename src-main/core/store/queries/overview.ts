@@ -19,6 +19,13 @@ export interface SourceInfo {
   flinkVersion: string | null;
   from: number | null;
   to: number | null;
+  /** GC logs: the collector and how their times were anchored (time decorator, Flink banner, none). */
+  gcCollector: string | null;
+  timeAnchor: string | null;
+  timeConfidence: string | null;
+  /** Zone the source's zone-less timestamps were read in. */
+  tz: string;
+  sha256: string;
 }
 
 export interface EvidenceItem {
@@ -58,7 +65,8 @@ const count = (db: Db, sql: string): number => (db.prepare(sql).get() as { n: nu
 export function incidentContents(db: Db): IncidentContents {
   const sources = (db
     .prepare(`SELECT id, path, kind, format, reason, status, bytes, lines, events, warnings, host, tm_id AS tm, component,
-        flink_version AS flinkVersion, time_from_us AS "from", time_to_us AS "to" FROM source ORDER BY path`)
+        flink_version AS flinkVersion, time_from_us AS "from", time_to_us AS "to", gc_collector AS gcCollector,
+        time_anchor AS timeAnchor, time_confidence AS timeConfidence, tz, sha256 FROM source ORDER BY path`)
     .all()) as SourceInfo[];
   const jobs = (db.prepare('SELECT job_id AS id, name FROM job ORDER BY job_id').all() as Array<{ id: string; name: string | null }>).map((job) => ({
     ...job,
