@@ -6,7 +6,6 @@
 export type EpochMicros = number;
 
 export const MICROS_PER_MS = 1000;
-export const MICROS_PER_SECOND = 1_000_000;
 
 export function msToMicros(ms: number): EpochMicros {
   return Math.round(ms * MICROS_PER_MS);

@@ -11,19 +11,6 @@ export type SourceKind =
   | 'unknown'
   | 'binary';
 
-export const SOURCE_KINDS: readonly SourceKind[] = [
-  'flink-jm-log',
-  'flink-tm-log',
-  'flink-log',
-  'other-log',
-  'gc-log',
-  'flame',
-  'rest-json',
-  'metrics',
-  'unknown',
-  'binary',
-];
-
 export interface Detection {
   kind: SourceKind;
   /** Finer format within the kind, e.g. 'log4j2', 'ujl', 'jdk8', 'collapsed', 'jfr', 'rest:checkpoints', 'prometheus'. */
