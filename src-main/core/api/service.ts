@@ -15,6 +15,7 @@ import * as annotations from '../store/queries/annotations.js';
 import { buildReport } from '../report/report.js';
 import { reassignGcSource } from '../analysis/gc-attribution.js';
 import { runDiagnosis } from '../analysis/findings/engine.js';
+import { parseDurationMs } from '../common/duration.js';
 import { ServiceError } from './contract.js';
 import type {
   CheckpointDetail, GcPause, IncidentInfo, IngestFileProgress, IngestProgressEvent, IngestRequest, IngestStarted, SluiceService,
@@ -354,7 +355,7 @@ class IncidentService implements LocalService {
     const row = db
       .prepare("SELECT value FROM config WHERE key IN ('execution.checkpointing.timeout', 'checkpointing.timeout') LIMIT 1")
       .get() as { value: string } | undefined;
-    return row === undefined ? null : parseDurationMs(row.value);
+    return row === undefined ? null : parseDurationMs(row.value) ?? null;
   }
 
   async logLines(query: LogQuery): Promise<LogPage> {
@@ -469,18 +470,4 @@ function sizeOf(path: string): number {
   }
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-  ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1,
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  min: 60_000, mins: 60_000, m: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-};
 
-/** Flink duration settings: '600000' (ms), '10 min', '10min', '600 s'. */
-export function parseDurationMs(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (match === null) return null;
-  const unit = match[2]!.toLowerCase();
-  const factor = unit === '' ? 1 : DURATION_UNITS_MS[unit];
-  return factor === undefined ? null : Math.round(Number(match[1]) * factor);
-}

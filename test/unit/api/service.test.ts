@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServiceError, type IngestProgressEvent } from '../../../src-main/core/api/contract.js';
 import { dispatch } from '../../../src-main/core/api/dispatch.js';
-import { createService, parseDurationMs, type IngestRunner, type LocalService } from '../../../src-main/core/api/service.js';
+import { createService, type IngestRunner, type LocalService } from '../../../src-main/core/api/service.js';
 import { ingest } from '../../../src-main/core/ingest/ingest.js';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { FAILED_CHECKPOINT, JOB, makeFixture, SECOND, T0, type Fixture } from './fixture.js';
@@ -179,14 +179,5 @@ describe('the service', () => {
     expect(await dispatch(service, 'onProgress', ['x'])).toMatchObject({ error: { code: 'not-found' } });
     const created = await dispatch(service, 'createAnnotation', [{ from: T0, type: 'repair', text: 'restarted tm-1' }]);
     expect(created).toMatchObject({ result: { type: 'repair', text: 'restarted tm-1' } });
-  });
-});
-
-describe('parseDurationMs', () => {
-  it('reads Flink duration settings', () => {
-    expect(parseDurationMs('600000')).toBe(600_000);
-    expect(parseDurationMs('10 min')).toBe(600_000);
-    expect(parseDurationMs('30s')).toBe(30_000);
-    expect(parseDurationMs('soon')).toBeNull();
   });
 });
