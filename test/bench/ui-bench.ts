@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page, type Response } from 'playwright-core';
@@ -7,6 +6,7 @@ import { DEFAULT_SEED, generateBundle, type GenerateOptions } from '../synth/gen
 import { measure } from './process.js';
 import type { BenchContext, BenchModule, BenchResult, Figure, Verdict } from './types.js';
 import { BenchUnavailable } from './types.js';
+import { serveIncident, type ServedIncident } from '../support/serve.js';
 
 /**
  * The workbench in Chromium against `sluice serve` on an incident of about 10 M log lines and 100 k+ events
@@ -54,7 +54,12 @@ export const uiBench: BenchModule = {
     ];
     if (size.lines < 9_000_000 || size.events < 100_000) notes.push(`the incident is smaller than the budget's 10 M lines / 100 k events`);
 
-    const server = await serve(cli, incident, context.repoRoot);
+    let server: ServedIncident;
+    try {
+      server = await serveIncident(cli, [incident], context.repoRoot);
+    } catch (error) {
+      throw new BenchUnavailable(error instanceof Error ? error.message : String(error));
+    }
     figures.push({ name: 'sluice serve start (spawn → URL printed)', value: server.startMs, unit: 'ms' });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
@@ -180,43 +185,6 @@ function incidentSize(path: string): { lines: number; events: number } {
 }
 
 // ───── server ─────
-
-interface Served {
-  url: string;
-  startMs: number;
-  stop(): Promise<void>;
-}
-
-async function serve(cli: string, incident: string, cwd: string): Promise<Served> {
-  const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [cli, 'serve', incident], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BenchUnavailable(`sluice serve printed no URL in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new BenchUnavailable(`sluice serve exited (${code}):\n${output}`)));
-  });
-  const startMs = performance.now() - started;
-  return {
-    url,
-    startMs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** `Server-Timing: call;dur=12.3` → 12.3. */
 function serverTimingMs(header: string | undefined): number | null {
