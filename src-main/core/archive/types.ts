@@ -12,6 +12,12 @@ export interface BundleEntry {
   diskPath?: string;
   /** Opens the content stream. Called at most once; the stream must be consumed or destroyed before the walk continues. */
   open(): Readable;
+  /**
+   * Only for a plain file on disk, whose stream depends on nothing else the walk reads: after `open()`, lets the
+   * consumer go on reading once `onEntry` has returned, so several files can stream side by side. The consumer
+   * must then consume or destroy the stream; the file is closed when the stream closes.
+   */
+  detach?(): void;
 }
 
 export interface ArchiveLimits {
@@ -41,6 +47,6 @@ export interface WalkOptions {
   limits?: Partial<ArchiveLimits>;
   signal?: AbortSignal;
   onWarning(warning: BundleWarning): void;
-  /** Called for every regular file, one at a time (the walk awaits it). */
+  /** Called for every regular file, one at a time (the walk awaits it; see BundleEntry.detach). */
   onEntry(entry: BundleEntry): Promise<void>;
 }

@@ -23,7 +23,8 @@ import { crcChecked, nextZipMember, openZip, openZipMember, type ZipMember } fro
 
 /**
  * Walks folders, plain files and archives (zip, tar, tar.gz/tgz, gz, nested in each other) and hands every
- * regular file to `onEntry`, one at a time, as a stream. Nothing is extracted to disk except a zip found inside
+ * regular file to `onEntry`, one at a time, as a stream (a plain file on disk may be detached and read on while the
+ * walk goes on). Nothing is extracted to disk except a zip found inside
  * another archive, which yauzl can only read from a file: it is spooled to a temp folder and deleted after.
  *
  * Libraries: yauzl for zip (streams members, validates the central directory, handles zip64, maintained),
@@ -62,6 +63,14 @@ interface ContentContext {
   fromGzip?: boolean;
   diskPath?: string;
   size?: number;
+  /** Set for a plain file on disk: its open file, which a consumer may keep reading after the walk moves on. */
+  diskFile?: DiskFile;
+}
+
+/** A file the walk opened; `detached` hands closing it to the consumer's stream. */
+interface DiskFile {
+  detached: boolean;
+  close(): Promise<void>;
 }
 
 class BundleWalker {
@@ -158,11 +167,17 @@ class BundleWalker {
       return;
     }
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+    const diskFile: DiskFile = {
+      detached: false,
+      close: async () => {
+        stream.destroy();
+        await handle.close().catch(() => undefined);
+      },
+    };
     try {
-      await this.handleNested(new ByteSource(stream), { path: shown, name: basename(shown), level: 0, diskPath: file, size });
+      await this.handleNested(new ByteSource(stream), { path: shown, name: basename(shown), level: 0, diskPath: file, size, diskFile });
     } finally {
-      stream.destroy();
-      await handle.close().catch(() => undefined);
+      if (!diskFile.detached) await diskFile.close();
     }
   }
 
@@ -418,12 +433,20 @@ class BundleWalker {
     };
     if (context.size !== undefined) entry.size = context.size;
     if (context.diskPath !== undefined) entry.diskPath = context.diskPath;
+    const { diskFile } = context;
+    if (diskFile !== undefined) {
+      entry.detach = () => {
+        if (stream === undefined) throw new Error(`'${context.path}' was detached before it was opened`);
+        diskFile.detached = true;
+        stream.once('close', () => void diskFile.close());
+      };
+    }
     try {
       await this.options.onEntry(entry);
     } catch (error) {
       throw new ConsumerFailed(error);
     } finally {
-      if (stream !== undefined) await closeStream(stream);
+      if (stream !== undefined && diskFile?.detached !== true) await closeStream(stream);
     }
     if (this.halted) throw new WalkHalted('total bytes cap reached');
   }

@@ -196,8 +196,15 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
     // A disk file's read stream allocates every chunk afresh (the head above is a copy).
     chunksOwned: entry.diskPath !== undefined,
   };
-  // Text sources (the bulk of any bundle) go to a parse worker when there is one: files parse side by side.
-  if (pool !== undefined && parserFor(detection)?.type === 'text') return pool.run(input);
+  // Text sources (the bulk of any bundle) go to a parse worker when there is one. A file on disk streams on
+  // while the walk moves to the next one, so files parse side by side; an archive member must be handed over
+  // before the archive can be read further.
+  if (pool !== undefined && parserFor(detection)?.type === 'text') {
+    const { handedOver, outcome } = await pool.run(input);
+    if (entry.detach !== undefined) entry.detach();
+    else await handedOver;
+    return { outcome };
+  }
   const summary = await ingestSource(input, writer);
   return { outcome: Promise.resolve({ summary }) };
 }

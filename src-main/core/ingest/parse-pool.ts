@@ -20,6 +20,9 @@ export interface PooledOutcome {
   pooled?: { worker: number; sourceId: number };
 }
 
+/** What a worker learns about a source up front; the chunks follow as messages. */
+export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'>;
+
 type WorkerReply =
   | { type: 'ack'; job: number }
   | { type: 'progress'; job: number; bytes: number; lines: number }
@@ -31,6 +34,8 @@ interface Job {
   input: SourceInput;
   credits: number;
   wake: (() => void) | undefined;
+  /** The worker is done with the source (finished, failed or cancelled): stop handing chunks over. */
+  finished: boolean;
   resolve(outcome: PooledOutcome): void;
   reject(error: Error): void;
 }
@@ -71,47 +76,54 @@ export class ParsePool {
   }
 
   /**
-   * Streams one source to a free worker. Resolves once every chunk is handed over, so the caller's walk can go
-   * on while the worker finishes parsing; `outcome` settles when the worker is done with the source.
+   * Streams one source to a free worker once one is free. `handedOver` settles when every chunk is with the
+   * worker (the caller's walk may go on before that only when the source reads from its own file); `outcome`
+   * settles when the worker is done with the source.
    */
-  async run(input: SourceInput): Promise<{ outcome: Promise<PooledOutcome> }> {
+  async run(input: SourceInput): Promise<{ handedOver: Promise<void>; outcome: Promise<PooledOutcome> }> {
     const worker = await this.acquire();
     const id = this.nextJob++;
     let settle!: { resolve(o: PooledOutcome): void; reject(e: Error): void };
-    const outcome = new Promise<PooledOutcome>((resolve, reject) => {
+    const parsed = new Promise<PooledOutcome>((resolve, reject) => {
       settle = { resolve, reject };
     });
-    const job: Job = { input, credits: WINDOW, wake: undefined, resolve: settle.resolve, reject: settle.reject };
+    const job: Job = { input, credits: WINDOW, wake: undefined, finished: false, resolve: settle.resolve, reject: settle.reject };
     this.jobs.set(id, job);
-    const { chunks, signal, onBytes, abandon, compressInline, chunksOwned, ...meta } = input;
-    void onBytes;
-    void compressInline;
+    const { signal, abandon } = input;
+    const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes };
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const chunk of chunks) {
-        if (signal?.aborted) break;
-        while (job.credits === 0) await new Promise<void>((resolve) => (job.wake = resolve));
-        job.credits--;
-        // Stream chunks may be views into a shared pool: transfer only a chunk that is its whole buffer and that
-        // nothing else holds, else copy into an owned buffer. A copy leaves the original for the main thread's
-        // garbage collector, which runs seldom there: tens of MB of spent chunks would count against peak memory.
-        const backing = chunk.buffer;
-        const whole = chunksOwned === true && backing instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === backing.byteLength;
-        const owned = whole ? new Uint8Array(backing) : new Uint8Array(chunk.length);
-        if (!whole) owned.set(chunk);
-        this.workers[worker]!.postMessage({ type: 'chunk', job: id, data: owned }, [owned.buffer]);
-      }
-    } catch (error) {
+    const handedOver = this.handOver(worker, id, job).catch((error: unknown) => {
       this.workers[worker]!.postMessage({ type: 'cancel', job: id });
       abandon?.();
       throw error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    const done = parsed.finally(() => this.release(worker));
+    return { handedOver, outcome: Promise.all([done, handedOver]).then(([outcome]) => outcome) };
+  }
+
+  private async handOver(worker: number, id: number, job: Job): Promise<void> {
+    const { chunks, signal, chunksOwned, abandon } = job.input;
+    for await (const chunk of chunks) {
+      if (signal?.aborted) break;
+      while (job.credits === 0 && !job.finished) await new Promise<void>((resolve) => (job.wake = resolve));
+      if (job.finished) {
+        // The worker stopped early (the source failed): the rest of the stream is not needed.
+        abandon?.();
+        return;
+      }
+      job.credits--;
+      // Stream chunks may be views into a shared pool: transfer only a chunk that is its whole buffer and that
+      // nothing else holds, else copy into an owned buffer. A copy leaves the original for the main thread's
+      // garbage collector, which runs seldom there: tens of MB of spent chunks would count against peak memory.
+      const backing = chunk.buffer;
+      const whole = chunksOwned === true && backing instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === backing.byteLength;
+      const owned = whole ? new Uint8Array(backing) : new Uint8Array(chunk.length);
+      if (!whole) owned.set(chunk);
+      this.workers[worker]!.postMessage({ type: 'chunk', job: id, data: owned }, [owned.buffer]);
     }
     this.workers[worker]!.postMessage({ type: 'end', job: id });
-    return { outcome: outcome.finally(() => this.release(worker)) };
   }
 
   /** Waits for the workers, merges their sources into `db` in the given order, and removes the temporary files. */
@@ -173,6 +185,11 @@ export class ParsePool {
   private onReply(worker: number, reply: WorkerReply): void {
     const job = this.jobs.get(reply.job);
     if (job === undefined) return;
+    if (reply.type !== 'ack' && reply.type !== 'progress') {
+      job.finished = true;
+      job.wake?.();
+      job.wake = undefined;
+    }
     switch (reply.type) {
       case 'ack':
         job.credits++;

@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openIncident } from '../store/database.js';
 import { prepareScratch } from '../store/merge.js';
 import { IncidentWriter } from '../store/writer.js';
-import { IngestCancelled, ingestSource, type SourceInput } from './source-ingest.js';
+import type { SourceMeta } from './parse-pool.js';
+import { IngestCancelled, ingestSource } from './source-ingest.js';
 
 /** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
 type Message =
-  | { type: 'begin'; job: number; meta: Omit<SourceInput, 'chunks' | 'signal' | 'onBytes' | 'abandon' | 'compressInline' | 'chunksOwned'> }
+  | { type: 'begin'; job: number; meta: SourceMeta }
   | { type: 'chunk'; job: number; data: Uint8Array }
   | { type: 'end'; job: number }
   | { type: 'cancel'; job: number }

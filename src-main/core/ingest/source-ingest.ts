@@ -142,11 +142,11 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
     if (parser.type === 'text') {
       const textParser = parser.create(context);
       const blocks = new LogBlockBuilder((block) => writer.block(block), input.compressInline);
-      const splitter = new LineSplitter((text, lineNo) => {
+      const splitter = new LineSplitter((text, lineNo, raw, rawStart) => {
         textParser.line(text, lineNo);
         const ts = textParser.currentTs;
         seeTime(ts);
-        blocks.add(lineNo, text, ts, textParser.currentLevel, textParser.currentIsContinuation);
+        blocks.add(lineNo, text, ts, textParser.currentLevel, textParser.currentIsContinuation, raw, rawStart);
       }, sink.warning);
       for await (const chunk of input.chunks) {
         if (input.signal?.aborted) throw new IngestCancelled();

@@ -11,6 +11,7 @@ export const BLOCK_MAX_LINES = 2048;
 export const BLOCK_MAX_CHARS = 256 * 1024;
 const NO_TIME = 0xffffffff;
 const CONTINUATION = 0x80;
+const LF = 0x0a;
 /** Fast deflate: ingest throughput matters more than the last 20 % of file size. */
 const DEFLATE_LEVEL = 1;
 const deflate = promisify(deflateRaw);
@@ -39,10 +40,16 @@ export interface EncodedBlock {
 export class LogBlockBuilder {
   private pending = new Set<Promise<void>>();
   private failure: unknown;
-  private lines: string[] = [];
+  private count = 0;
   private chars = 0;
-  private levels: number[] = [];
-  private times: number[] = [];
+  private readonly flags = new Uint8Array(BLOCK_MAX_LINES);
+  private readonly times = new Float64Array(BLOCK_MAX_LINES);
+  /** The block's text so far, as pieces joined by LF: runs of raw input bytes and encoded lines. */
+  private pieces: Buffer[] = [];
+  /** The open run: consecutive lines that sit back to back in one input buffer, copied in one piece at the end. */
+  private run: Buffer | undefined;
+  private runStart = 0;
+  private runEnd = 0;
   private firstLine = 1;
   private blockNo = 0;
 
@@ -51,13 +58,26 @@ export class LogBlockBuilder {
     private readonly compressInline: () => boolean = () => false,
   ) {}
 
-  add(lineNo: number, text: string, tsUs: number, level: Level, continuation: boolean): void {
-    if (this.lines.length === 0) this.firstLine = lineNo;
-    this.lines.push(text);
+  /** Adds one line; `raw` and `rawStart` as in LineHandler (the line's bytes, when they can be kept as they are). */
+  add(lineNo: number, text: string, tsUs: number, level: Level, continuation: boolean, raw?: Buffer, rawStart = 0): void {
+    if (this.count === 0) this.firstLine = lineNo;
+    if (raw !== undefined && raw === this.run && rawStart === this.runEnd + 1) {
+      this.runEnd = rawStart + text.length;
+    } else {
+      this.closeRun();
+      if (raw !== undefined) {
+        this.run = raw;
+        this.runStart = rawStart;
+        this.runEnd = rawStart + text.length;
+      } else {
+        this.pieces.push(Buffer.from(text, 'utf8'));
+      }
+    }
     this.chars += text.length + 1;
-    this.levels.push(level | (continuation ? CONTINUATION : 0));
-    this.times.push(tsUs);
-    if (this.lines.length >= BLOCK_MAX_LINES || this.chars >= BLOCK_MAX_CHARS) this.flush();
+    this.flags[this.count] = level | (continuation ? CONTINUATION : 0);
+    this.times[this.count] = tsUs;
+    this.count++;
+    if (this.count >= BLOCK_MAX_LINES || this.chars >= BLOCK_MAX_CHARS) this.flush();
   }
 
   /** True when the caller should `await drain(…)` before feeding more lines. */
@@ -72,11 +92,13 @@ export class LogBlockBuilder {
   }
 
   flush(): void {
-    const count = this.lines.length;
+    const count = this.count;
     if (count === 0) return;
+    this.closeRun();
     let tsMin = Infinity;
     let tsMax = -Infinity;
-    for (const t of this.times) {
+    for (let i = 0; i < count; i++) {
+      const t = this.times[i]!;
       if (Number.isFinite(t)) {
         if (t < tsMin) tsMin = t;
         if (t > tsMax) tsMax = t;
@@ -86,7 +108,7 @@ export class LogBlockBuilder {
     const index = Buffer.allocUnsafe(count * 5);
     const levelCounts: [number, number, number, number, number] = [0, 0, 0, 0, 0];
     for (let i = 0; i < count; i++) {
-      const flags = this.levels[i]!;
+      const flags = this.flags[i]!;
       index[i] = flags;
       const t = this.times[i]!;
       const delta = hasTime && Number.isFinite(t) ? Math.min(Math.round((t - tsMin) / 1000), NO_TIME - 1) : NO_TIME;
@@ -101,10 +123,8 @@ export class LogBlockBuilder {
       }
     }
     const meta = { blockNo: this.blockNo++, firstLine: this.firstLine, lineCount: count, tsMinUs: hasTime ? tsMin : null, tsMaxUs: hasTime ? tsMax : null, levelCounts };
-    const text = Buffer.from(this.lines.join('\n'), 'utf8');
-    this.lines = [];
-    this.levels = [];
-    this.times = [];
+    const text = this.joinPieces();
+    this.count = 0;
     this.chars = 0;
     if (this.compressInline()) {
       this.onBlock({ ...meta, lineIndex: deflateRawSync(index, { level: DEFLATE_LEVEL }), text: deflateRawSync(text, { level: DEFLATE_LEVEL }) });
@@ -118,6 +138,26 @@ export class LogBlockBuilder {
     );
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
+  }
+
+  private closeRun(): void {
+    if (this.run === undefined) return;
+    this.pieces.push(this.run.subarray(this.runStart, this.runEnd));
+    this.run = undefined;
+  }
+
+  private joinPieces(): Buffer {
+    const pieces = this.pieces;
+    this.pieces = [];
+    let length = pieces.length - 1;
+    for (const piece of pieces) length += piece.length;
+    const text = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0) text[at++] = LF;
+      at += pieces[i]!.copy(text, at);
+    }
+    return text;
   }
 }
 

@@ -35,12 +35,25 @@ interface CompiledExceptionText {
   pattern: CompiledPattern;
 }
 
-const TEMPLATE_INDEX: ReadonlyMap<string, readonly CompiledTemplate[]> = (() => {
+/**
+ * Templates by logger simple name, bucketed by the name's length. Every record looks its logger up here, and
+ * its name is a fresh string: a Map would hash it each time, while most names fail on length or a compare.
+ */
+const TEMPLATES_BY_NAME_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, readonly CompiledTemplate[]]> | undefined> = (() => {
   const compiled = new Map(TEMPLATES.map((spec) => [spec, { spec, pattern: compilePattern(spec.re) }]));
-  const index = new Map<string, CompiledTemplate[]>();
-  for (const [logger, specs] of templatesByLogger(TEMPLATES)) index.set(logger, specs.map((spec) => compiled.get(spec)!));
-  return index;
+  const buckets: Array<Array<readonly [string, readonly CompiledTemplate[]]> | undefined> = [];
+  for (const [logger, specs] of templatesByLogger(TEMPLATES)) {
+    (buckets[logger.length] ??= []).push([logger, specs.map((spec) => compiled.get(spec)!)]);
+  }
+  return buckets;
 })();
+
+function templatesFor(simpleName: string): readonly CompiledTemplate[] | undefined {
+  const bucket = TEMPLATES_BY_NAME_LENGTH[simpleName.length];
+  if (bucket === undefined) return undefined;
+  for (const [name, templates] of bucket) if (name === simpleName) return templates;
+  return undefined;
+}
 
 const COMPILED_EXCEPTION_TEXTS: readonly CompiledExceptionText[] = EXCEPTION_TEXTS.map((spec) => ({ spec, pattern: compilePattern(spec.re) }));
 const SLF4J_REPORTER = 'Slf4jReporter';
@@ -209,7 +222,7 @@ class FlinkLogParser implements TextParser {
     const stack = this.recLines.length > 0 ? summarizeStack(this.recLines.map(capped)) : undefined;
     let event: EventRecord | undefined;
     let template: TemplateSpec | undefined;
-    const candidates = simpleName.length > 0 ? TEMPLATE_INDEX.get(simpleName) : undefined;
+    const candidates = templatesFor(simpleName);
     if (candidates !== undefined) {
       for (const candidate of candidates) {
         const spec = candidate.spec;

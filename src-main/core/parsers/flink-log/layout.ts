@@ -41,6 +41,7 @@ export class Header {
 const ZERO = 48;
 const SPACE = 32;
 const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
 const DASH = 45;
 
 function isMillisSeparator(c: number): boolean {
@@ -220,20 +221,11 @@ export function parseHeader(text: string, out: Header): boolean {
   out.loggerEnd = loggerEnd;
   const dot = text.lastIndexOf('.', loggerEnd - 1);
   out.simpleName = text.slice(dot < at ? at : dot + 1, loggerEnd);
-  // Usual case, found with one native search instead of walking the logger padding: ` - ` right after the
-  // padding (log4j 1, logback) or after the NDC `[]` (log4j 2).
-  const separator = text.indexOf(' - ', loggerEnd - 1);
-  if (separator >= loggerEnd - 1 && separator - loggerEnd < MAX_THREAD_CHARS) {
-    const before = text.charCodeAt(separator - 1);
-    if (separator === loggerEnd || before === SPACE || before === 93 /* ] */) {
-      out.messageStart = separator + 3;
-      return true;
-    }
-  }
+  // Walking the padding beats a native search for ` - `: a search call costs more than the few characters.
   at = skipSpaces(text, loggerEnd);
   if (text.charCodeAt(at) === OPEN_BRACKET) {
     // log4j 2 prints the empty NDC as `[]`; MDC-based patterns may put a value there.
-    const close = text.indexOf(']', at);
+    const close = text.charCodeAt(at + 1) === CLOSE_BRACKET ? at + 1 : text.indexOf(']', at);
     if (close > 0 && close - at < MAX_THREAD_CHARS) at = skipSpaces(text, close + 1);
   }
   if (text.charCodeAt(at) === DASH && (at + 1 >= text.length || text.charCodeAt(at + 1) === SPACE)) {

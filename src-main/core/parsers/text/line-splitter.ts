@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { ParseWarning } from '../../model/records.js';
 
 /**
@@ -14,7 +15,11 @@ export interface LineSplitterOptions {
   maxWarningsPerKind?: number;
 }
 
-export type LineHandler = (text: string, lineNo: number) => void;
+/**
+ * `raw`, when given, holds the line's bytes at [rawStart, rawStart + text.length): the line is plain ASCII and
+ * ends in a bare LF, so its stored copy can be those bytes instead of a re-encoding of `text`.
+ */
+export type LineHandler = (text: string, lineNo: number, raw: Buffer | undefined, rawStart: number) => void;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -56,18 +61,26 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     this.bytes += chunk.length;
-    let data = chunk;
+    let start = 0;
     if (this.carry !== undefined) {
-      data = Buffer.concat([this.carry, chunk]);
+      // Only the line that straddles the chunks is joined: copying whole chunks would cost a copy of the file.
+      const firstLf = chunk.indexOf(LF);
+      if (firstLf < 0) {
+        this.keepPartial(Buffer.concat([this.carry, chunk]));
+        return;
+      }
+      const straddling = Buffer.concat([this.carry, chunk.subarray(0, firstLf + 1)]);
       this.carry = undefined;
+      this.emitRegion(straddling, 0, straddling.length);
+      start = firstLf + 1;
     }
-    const lastLf = data.lastIndexOf(LF);
-    if (lastLf < 0) {
-      this.keepPartial(data);
+    const lastLf = chunk.lastIndexOf(LF);
+    if (lastLf < start) {
+      if (start < chunk.length) this.keepPartial(chunk.subarray(start));
       return;
     }
-    this.emitRegion(data, 0, lastLf + 1);
-    if (lastLf + 1 < data.length) this.keepPartial(data.subarray(lastLf + 1));
+    this.emitRegion(chunk, start, lastLf + 1);
+    if (lastLf + 1 < chunk.length) this.keepPartial(chunk.subarray(lastLf + 1));
   }
 
   /** Flushes a final line without a newline. */
@@ -107,9 +120,14 @@ export class LineSplitter {
       start = lf + 1;
       if (start >= end) return;
     }
-    const text = utf8.decode(data.subarray(start, end));
-    const clean = text.indexOf('\uFFFD') < 0 && text.indexOf('\0') < 0;
+    const region = data.subarray(start, end);
+    // ASCII, the usual case, is copied into a string as it is: no UTF-8 decoding, and string offsets are byte
+    // offsets, so the lines' bytes can be stored as read.
+    const ascii = isAscii(region);
+    const text = ascii ? data.toString('latin1', start, end) : utf8.decode(region);
+    const clean = region.indexOf(0) < 0 && (ascii || text.indexOf('\uFFFD') < 0);
     if (clean) {
+      const raw = ascii && text.indexOf('\r') < 0 ? data : undefined;
       let from = 0;
       const length = text.length;
       while (from < length) {
@@ -120,7 +138,7 @@ export class LineSplitter {
         this.lineNo++;
         const line = text.slice(from, lineEnd);
         if (line.length > this.maxLineBytes) this.cutLine(line);
-        else this.onLine(line, this.lineNo);
+        else this.onLine(line, this.lineNo, raw, start + from);
         from = to + 1;
       }
       return;
@@ -166,12 +184,12 @@ export class LineSplitter {
       }
     }
     if (text.length > this.maxLineBytes) this.cutLine(text);
-    else this.onLine(text, this.lineNo);
+    else this.onLine(text, this.lineNo, undefined, 0);
   }
 
   private cutLine(line: string): void {
     this.warn('overlong line', this.lineNo, `line ${this.lineNo} longer than ${this.maxLineBytes} characters, cut`);
-    this.onLine(line.slice(0, this.maxLineBytes), this.lineNo);
+    this.onLine(line.slice(0, this.maxLineBytes), this.lineNo, undefined, 0);
   }
 
   private warn(kind: string, line: number, message: string): void {
