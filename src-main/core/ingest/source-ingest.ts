@@ -143,7 +143,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
       const textParser = parser.create(context);
       const blocks = new LogBlockBuilder((block) => writer.block(block), input.compressInline);
       const splitter = new LineSplitter((text, lineNo, raw, rawStart) => {
-        textParser.line(text, lineNo);
+        textParser.line(text, lineNo, raw, rawStart);
         const ts = textParser.currentTs;
         seeTime(ts);
         blocks.add(lineNo, text, ts, textParser.currentLevel, textParser.currentIsContinuation, raw, rawStart);

@@ -17,7 +17,8 @@ export interface ParseContext {
  * can build the line index without parsing twice.
  */
 export interface TextParser {
-  line(text: string, lineNo: number): void;
+  /** `raw`, when given, holds the line's bytes at [rawStart, rawStart + text.length): the line is ASCII. */
+  line(text: string, lineNo: number, raw?: Uint8Array, rawStart?: number): void;
   end(): void;
   readonly currentTs: number;
   readonly currentLevel: Level;

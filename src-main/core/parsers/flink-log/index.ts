@@ -6,7 +6,7 @@ import { BannerReader, isBannerStart, type Banner } from './banner.js';
 import { applyMatch, clip, compilePattern, groupsOf, type CompiledPattern } from './build.js';
 import { EXCEPTION_TEXTS, OOM_TYPES, TEMPLATES, templatesByLogger, type ExceptionTextSpec, type TemplateSpec } from './catalogue.js';
 import { hostFromFileName } from './ids.js';
-import { Header, parseHeader, StampKind } from './layout.js';
+import { Header, parseAsciiHeader, parseHeader, StampKind } from './layout.js';
 import { failureReasonByCode, reasonOf, type FailureReason } from './reasons.js';
 import { isFrameLine, summarizeStack, type StackSummary } from './stack.js';
 
@@ -39,11 +39,13 @@ interface CompiledExceptionText {
  * Templates by logger simple name, bucketed by the name's length. Every record looks its logger up here, and
  * its name is a fresh string: a Map would hash it each time, while most names fail on length or a compare.
  */
-const TEMPLATES_BY_NAME_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, readonly CompiledTemplate[]]> | undefined> = (() => {
+const TEMPLATES_BY_NAME_LENGTH: ReadonlyArray<{ names: string[]; templates: Array<readonly CompiledTemplate[]> } | undefined> = (() => {
   const compiled = new Map(TEMPLATES.map((spec) => [spec, { spec, pattern: compilePattern(spec.re) }]));
-  const buckets: Array<Array<readonly [string, readonly CompiledTemplate[]]> | undefined> = [];
+  const buckets: Array<{ names: string[]; templates: Array<readonly CompiledTemplate[]> } | undefined> = [];
   for (const [logger, specs] of templatesByLogger(TEMPLATES)) {
-    (buckets[logger.length] ??= []).push([logger, specs.map((spec) => compiled.get(spec)!)]);
+    const bucket = (buckets[logger.length] ??= { names: [], templates: [] });
+    bucket.names.push(logger);
+    bucket.templates.push(specs.map((spec) => compiled.get(spec)!));
   }
   return buckets;
 })();
@@ -51,7 +53,8 @@ const TEMPLATES_BY_NAME_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, re
 function templatesFor(simpleName: string): readonly CompiledTemplate[] | undefined {
   const bucket = TEMPLATES_BY_NAME_LENGTH[simpleName.length];
   if (bucket === undefined) return undefined;
-  for (const [name, templates] of bucket) if (name === simpleName) return templates;
+  const { names } = bucket;
+  for (let i = 0; i < names.length; i++) if (names[i] === simpleName) return bucket.templates[i];
   return undefined;
 }
 
@@ -108,9 +111,9 @@ class FlinkLogParser implements TextParser {
     this.fileHost = hostFromFileName(ctx.path);
   }
 
-  line(text: string, lineNo: number): void {
+  line(text: string, lineNo: number, raw?: Uint8Array, rawStart = 0): void {
     this.lastLine = lineNo;
-    if (parseHeader(text, this.header)) {
+    if (raw !== undefined ? parseAsciiHeader(text, raw, rawStart, this.header) : parseHeader(text, this.header)) {
       const ts = this.timestamp(lineNo);
       this.completeRecord();
       this.startRecord(text, lineNo, ts);

@@ -38,38 +38,76 @@ export class Header {
   messageStart = 0;
 }
 
+/** Where the parts of the header are in the parsed bytes, until `finish` turns them into the Header's offsets. */
+const found = { threadStart: -1, threadEnd: -1, loggerStart: 0, loggerEnd: 0, nameStart: 0 };
+
 const ZERO = 48;
 const SPACE = 32;
+const COLON = 58;
+const DOT = 46;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const DASH = 45;
 
-function isMillisSeparator(c: number): boolean {
-  return c === 44 /* , */ || c === 46; /* . */
+/**
+ * The header is read from bytes, not from the string: on this hot path a typed-array read is several times
+ * cheaper than `charCodeAt` on the sliced strings a line splitter makes. An ASCII line is read from the input
+ * bytes themselves; any other line is UTF-8 encoded first (non-ASCII bytes are never structural), and the
+ * offsets found are turned back into character offsets at the end.
+ */
+interface ByteView {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  ascii: boolean;
 }
 
-/** Value of the digit at `at`, or -1: each character is read once (this runs on every line). */
-function digit(text: string, at: number): number {
-  const d = text.charCodeAt(at) - ZERO;
-  return d >= 0 && d <= 9 ? d : -1;
+/** Characters of a non-ASCII line that are encoded for the header: more than any header spans. */
+const MAX_HEADER_CHARS = 4096;
+const encoder = new TextEncoder();
+const encoded: ByteView = { bytes: new Uint8Array(3 * MAX_HEADER_CHARS), start: 0, end: 0, ascii: false };
+const raw: ByteView = { bytes: encoded.bytes, start: 0, end: 0, ascii: true };
+
+function encodedOf(text: string): ByteView {
+  encoded.end = encoder.encodeInto(text.length > MAX_HEADER_CHARS ? text.slice(0, MAX_HEADER_CHARS) : text, encoded.bytes).written;
+  return encoded;
+}
+
+function isAsciiBefore(b: Uint8Array, end: number): boolean {
+  for (let i = 0; i < end; i++) if (b[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Characters (UTF-16 units) in the first `byteOffset` bytes of UTF-8 `b`. */
+function charOffset(b: Uint8Array, byteOffset: number): number {
+  let chars = 0;
+  for (let i = 0; i < byteOffset; i++) {
+    const c = b[i]!;
+    if ((c & 0xc0) !== 0x80) chars += c >= 0xf0 ? 2 : 1;
+  }
+  return chars;
+}
+
+function isMillisSeparator(c: number): boolean {
+  return c === 44 /* , */ || c === DOT;
 }
 
 /** Two digits at `at` as a number, or -1. */
-function two(text: string, at: number): number {
-  const high = digit(text, at);
-  const low = digit(text, at + 1);
-  return high < 0 || low < 0 ? -1 : high * 10 + low;
+function two(b: Uint8Array, at: number): number {
+  const high = b[at]! - ZERO;
+  const low = b[at + 1]! - ZERO;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
 }
 
-/** `HH:mm:ss,SSS` at `at` (separators already partly checked by the caller). */
-function readClock(text: string, at: number, out: Header): boolean {
-  if (text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58 || !isMillisSeparator(text.charCodeAt(at + 8))) return false;
-  const hour = two(text, at);
-  const minute = two(text, at + 3);
-  const second = two(text, at + 6);
-  const centis = two(text, at + 9);
-  const lastMilli = digit(text, at + 11);
-  if (hour < 0 || minute < 0 || second < 0 || centis < 0 || lastMilli < 0) return false;
+/** `HH:mm:ss,SSS` at `at`; the caller has checked that 12 bytes are there. */
+function readClock(b: Uint8Array, at: number, out: Header): boolean {
+  if (b[at + 2] !== COLON || b[at + 5] !== COLON || !isMillisSeparator(b[at + 8]!)) return false;
+  const hour = two(b, at);
+  const minute = two(b, at + 3);
+  const second = two(b, at + 6);
+  const centis = two(b, at + 9);
+  const lastMilli = b[at + 11]! - ZERO;
+  if (hour < 0 || minute < 0 || second < 0 || centis < 0 || lastMilli < 0 || lastMilli > 9) return false;
   out.hour = hour;
   out.minute = minute;
   out.second = second;
@@ -77,36 +115,40 @@ function readClock(text: string, at: number, out: Header): boolean {
   return true;
 }
 
-/** `yyyy-MM-dd HH:mm:ss,SSS` (or `T` between date and time); the dashes are checked by the caller. */
-function readFullStamp(text: string, out: Header): boolean {
-  const separator = text.charCodeAt(10);
+/** `yyyy-MM-dd HH:mm:ss,SSS` (or `T` between date and time) at `s`; the dashes and length are checked by the caller. */
+function readFullStamp(b: Uint8Array, s: number, out: Header): boolean {
+  const separator = b[s + 10];
   if (separator !== SPACE && separator !== 84 /* T */) return false;
-  const century = two(text, 0);
-  const yearOfCentury = two(text, 2);
-  const month = two(text, 5);
-  const day = two(text, 8);
-  if (century < 0 || yearOfCentury < 0 || month < 0 || day < 0 || !readClock(text, 11, out)) return false;
+  const century = two(b, s);
+  const yearOfCentury = two(b, s + 2);
+  const month = two(b, s + 5);
+  const day = two(b, s + 8);
+  if (century < 0 || yearOfCentury < 0 || month < 0 || day < 0 || !readClock(b, s + 11, out)) return false;
   out.year = century * 100 + yearOfCentury;
   out.month = month;
   out.day = day;
   return true;
 }
 
-function readTimeOnly(text: string, out: Header): boolean {
-  return readClock(text, 0, out);
+/** True when the bytes at `at` spell `word` (ASCII) before `end`. */
+function spells(b: Uint8Array, at: number, end: number, word: string): boolean {
+  if (at + word.length > end) return false;
+  for (let i = 0; i < word.length; i++) if (b[at + i] !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Level word at `at` followed by a space or the end of the line; returns its length, 0 when none. */
-function levelAt(text: string, at: number, out: Header): number {
+function levelAt(b: Uint8Array, at: number, end: number, out: Header): number {
+  if (at >= end) return 0;
   let word: string;
   let level: Level;
-  switch (text.charCodeAt(at)) {
+  switch (b[at]) {
     case 73: // I
       word = 'INFO';
       level = Level.Info;
       break;
     case 87: // W
-      word = text.startsWith('WARNING', at) ? 'WARNING' : 'WARN';
+      word = spells(b, at, end, 'WARNING') ? 'WARNING' : 'WARN';
       level = Level.Warn;
       break;
     case 69: // E
@@ -128,16 +170,34 @@ function levelAt(text: string, at: number, out: Header): number {
     default:
       return 0;
   }
-  if (!text.startsWith(word, at)) return 0;
+  if (!spells(b, at, end, word)) return 0;
   const after = at + word.length;
-  if (after < text.length && text.charCodeAt(after) !== SPACE) return 0;
+  if (after < end && b[after] !== SPACE) return 0;
   out.level = level;
   return word.length;
 }
 
-function skipSpaces(text: string, at: number): number {
-  while (text.charCodeAt(at) === SPACE) at++;
+function skipSpaces(b: Uint8Array, at: number, end: number): number {
+  while (at < end && b[at] === SPACE) at++;
   return at;
+}
+
+/** Position of the first `c` in [from, end), or -1. */
+function find(b: Uint8Array, c: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (b[i] === c) return i;
+  return -1;
+}
+
+/** Position of the first `]` followed by a space in [from, end), or -1. */
+function findBracketSpace(b: Uint8Array, from: number, end: number): number {
+  for (let i = from; i + 1 < end; i++) if (b[i] === CLOSE_BRACKET && b[i + 1] === SPACE) return i;
+  return -1;
+}
+
+/** Position of the first ` - ` in [from, end), or -1. */
+function findSeparator(b: Uint8Array, from: number, end: number): number {
+  for (let i = from; i + 2 < end; i++) if (b[i] === SPACE && b[i + 1] === DASH && b[i + 2] === SPACE) return i;
+  return -1;
 }
 
 /** Cap on how far a `[thread]` token may reach; thread names are short, a runaway search is not. */
@@ -145,18 +205,20 @@ const MAX_THREAD_CHARS = 512;
 
 /**
  * A `[thread]` token before the level. Thread names may contain `]` (SQL vertex names like `Calc[2]`), so the
- * token ends at the first `] ` that is followed by a level word.
+ * token ends at the first `] ` that is followed by a level word. Returns the position after the level, or -1.
  */
-function threadBeforeLevel(text: string, open: number, out: Header): number {
-  let close = text.indexOf('] ', open + 1);
-  while (close > 0 && close - open < MAX_THREAD_CHARS) {
-    const levelStart = skipSpaces(text, close + 2);
-    const length = levelAt(text, levelStart, out);
+function threadBeforeLevel(b: Uint8Array, end: number, open: number, out: Header): number {
+  const limit = Math.min(end, open + MAX_THREAD_CHARS + 1);
+  let close = findBracketSpace(b, open + 1, limit);
+  while (close >= 0) {
+    const levelStart = skipSpaces(b, close + 2, end);
+    const length = levelAt(b, levelStart, end, out);
     if (length > 0) {
-      out.thread = text.slice(open + 1, close).trim();
+      found.threadStart = open + 1;
+      found.threadEnd = close;
       return levelStart + length;
     }
-    close = text.indexOf('] ', close + 1);
+    close = findBracketSpace(b, close + 1, limit);
   }
   return -1;
 }
@@ -168,77 +230,114 @@ function threadBeforeLevel(text: string, open: number, out: Header): number {
 export function parseHeader(text: string, out: Header): boolean {
   const c0 = text.charCodeAt(0);
   if (c0 < ZERO || c0 > ZERO + 9) return false;
+  return parseHeaderBytes(text, encodedOf(text), out);
+}
+
+/** parseHeader for an ASCII line whose bytes are at hand: `bytes[start, start + text.length)` holds `text`. */
+export function parseAsciiHeader(text: string, bytes: Uint8Array, start: number, out: Header): boolean {
+  const c0 = bytes[start]!;
+  if (text.length === 0 || c0 < ZERO || c0 > ZERO + 9) return false;
+  raw.bytes = bytes;
+  raw.start = start;
+  raw.end = start + text.length;
+  return parseHeaderBytes(text, raw, out);
+}
+
+function parseHeaderBytes(text: string, view: ByteView, out: Header): boolean {
+  const { bytes: b, start: s, end } = view;
   let at: number;
-  const c4 = text.charCodeAt(4);
-  if (c4 === DASH && text.length >= 23 && text.charCodeAt(7) === DASH && readFullStamp(text, out)) {
+  if (end - s >= 23 && b[s + 4] === DASH && b[s + 7] === DASH && readFullStamp(b, s, out)) {
     out.stamp = StampKind.Full;
-    at = 23;
-  } else if (text.charCodeAt(2) === 58 && text.length >= 12 && readTimeOnly(text, out)) {
+    at = s + 23;
+  } else if (end - s >= 12 && b[s + 2] === COLON && readClock(b, s, out)) {
     out.stamp = StampKind.TimeOnly;
-    at = 12;
+    at = s + 12;
   } else {
     return false;
   }
-  const afterStamp = text.charCodeAt(at);
-  if (at < text.length && afterStamp !== SPACE) return false;
+  if (at < end && b[at] !== SPACE) return false;
   if (out.stamp === StampKind.TimeOnly) {
     // A bare time is too weak a signal on its own (metric values, clock output): demand a thread or a level next.
-    const next = text.charCodeAt(at + 1);
+    const next = at + 1 < end ? b[at + 1]! : 0;
     if (next !== OPEN_BRACKET && !(next >= 65 && next <= 90)) return false;
   }
   out.level = Level.None;
-  out.thread = undefined;
-  out.loggerStart = 0;
-  out.loggerEnd = 0;
-  out.simpleName = '';
-  at = skipSpaces(text, at);
+  found.threadStart = -1;
+  found.loggerStart = at;
+  found.loggerEnd = at;
+  found.nameStart = at;
+  at = skipSpaces(b, at, end);
 
   let levelLength = 0;
-  if (text.charCodeAt(at) === OPEN_BRACKET) {
-    const afterLevel = threadBeforeLevel(text, at, out);
+  if (at < end && b[at] === OPEN_BRACKET) {
+    const afterLevel = threadBeforeLevel(b, end, at, out);
     if (afterLevel > 0) at = afterLevel;
   } else {
-    levelLength = levelAt(text, at, out);
+    levelLength = levelAt(b, at, end, out);
     at += levelLength;
   }
   if (out.level === Level.None) {
     if (out.stamp === StampKind.TimeOnly) return false;
-    out.messageStart = at;
-    return true;
+    return finish(text, view, out, at);
   }
-  at = skipSpaces(text, at);
-  if (levelLength > 0 && text.charCodeAt(at) === OPEN_BRACKET) {
+  at = skipSpaces(b, at, end);
+  if (levelLength > 0 && at < end && b[at] === OPEN_BRACKET) {
     // Custom pattern with the thread after the level: `INFO  [74] org.apache…`.
-    const close = text.indexOf('] ', at + 1);
-    if (close > 0 && close - at < MAX_THREAD_CHARS) {
-      out.thread = text.slice(at + 1, close).trim();
-      at = skipSpaces(text, close + 2);
+    const close = findBracketSpace(b, at + 1, Math.min(end, at + MAX_THREAD_CHARS + 1));
+    if (close > 0) {
+      found.threadStart = at + 1;
+      found.threadEnd = close;
+      at = skipSpaces(b, close + 2, end);
     }
   }
-  let loggerEnd = text.indexOf(' ', at);
-  if (loggerEnd < 0) loggerEnd = text.length;
-  out.loggerStart = at;
-  out.loggerEnd = loggerEnd;
-  const dot = text.lastIndexOf('.', loggerEnd - 1);
-  out.simpleName = text.slice(dot < at ? at : dot + 1, loggerEnd);
-  // Walking the padding beats a native search for ` - `: a search call costs more than the few characters.
-  at = skipSpaces(text, loggerEnd);
-  if (text.charCodeAt(at) === OPEN_BRACKET) {
+  let loggerEnd = find(b, SPACE, at, end);
+  if (loggerEnd < 0) loggerEnd = end;
+  found.loggerStart = at;
+  found.loggerEnd = loggerEnd;
+  let nameStart = loggerEnd;
+  while (nameStart > at && b[nameStart - 1] !== DOT) nameStart--;
+  found.nameStart = nameStart;
+  at = skipSpaces(b, loggerEnd, end);
+  if (at < end && b[at] === OPEN_BRACKET) {
     // log4j 2 prints the empty NDC as `[]`; MDC-based patterns may put a value there.
-    const close = text.charCodeAt(at + 1) === CLOSE_BRACKET ? at + 1 : text.indexOf(']', at);
-    if (close > 0 && close - at < MAX_THREAD_CHARS) at = skipSpaces(text, close + 1);
+    const close = find(b, CLOSE_BRACKET, at + 1, Math.min(end, at + MAX_THREAD_CHARS));
+    if (close > 0) at = skipSpaces(b, close + 1, end);
   }
-  if (text.charCodeAt(at) === DASH && (at + 1 >= text.length || text.charCodeAt(at + 1) === SPACE)) {
-    out.messageStart = Math.min(at + 2, text.length);
-    return true;
-  }
-  if (at >= text.length) {
-    out.messageStart = text.length;
-    return true;
-  }
+  if (at < end && b[at] === DASH && (at + 1 >= end || b[at + 1] === SPACE)) return finish(text, view, out, Math.min(at + 2, end));
+  if (at >= end) return finish(text, view, out, end);
   // Something between logger and ` - ` (a non-empty logback %X{sourceThread}, custom tokens).
-  const dash = text.indexOf(' - ', loggerEnd);
-  out.messageStart = dash < 0 || dash - loggerEnd > MAX_THREAD_CHARS ? at : dash + 3;
+  const dash = findSeparator(b, loggerEnd, Math.min(end, loggerEnd + MAX_THREAD_CHARS + 3));
+  return finish(text, view, out, dash < 0 ? at : dash + 3);
+}
+
+/** Turns the byte positions found into character offsets of `text` and slices the thread and simple name. */
+function finish(text: string, view: ByteView, out: Header, messageStart: number): true {
+  const { bytes: b, start: s, end } = view;
+  let nameStart: number;
+  let threadStart = -1;
+  let threadEnd = -1;
+  if (view.ascii || isAsciiBefore(b, messageStart)) {
+    // Byte offsets are character offsets (for an encoded line: when the non-ASCII text is all in the message).
+    out.messageStart = messageStart >= end ? text.length : messageStart - s;
+    out.loggerStart = found.loggerStart - s;
+    out.loggerEnd = found.loggerEnd - s;
+    nameStart = found.nameStart - s;
+    if (found.threadStart >= 0) {
+      threadStart = found.threadStart - s;
+      threadEnd = found.threadEnd - s;
+    }
+  } else {
+    out.messageStart = messageStart >= end ? text.length : charOffset(b, messageStart);
+    out.loggerStart = charOffset(b, found.loggerStart);
+    out.loggerEnd = charOffset(b, found.loggerEnd);
+    nameStart = charOffset(b, found.nameStart);
+    if (found.threadStart >= 0) {
+      threadStart = charOffset(b, found.threadStart);
+      threadEnd = charOffset(b, found.threadEnd);
+    }
+  }
+  out.simpleName = text.slice(nameStart, out.loggerEnd);
+  out.thread = threadStart < 0 ? undefined : text.slice(threadStart, threadEnd).trim();
   return true;
 }
 

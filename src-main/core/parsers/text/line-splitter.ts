@@ -15,10 +15,7 @@ export interface LineSplitterOptions {
   maxWarningsPerKind?: number;
 }
 
-/**
- * `raw`, when given, holds the line's bytes at [rawStart, rawStart + text.length): the line is plain ASCII and
- * ends in a bare LF, so its stored copy can be those bytes instead of a re-encoding of `text`.
- */
+/** `raw`, when given, holds the line's bytes at [rawStart, rawStart + text.length): the line is ASCII. */
 export type LineHandler = (text: string, lineNo: number, raw: Buffer | undefined, rawStart: number) => void;
 
 const LF = 0x0a;
@@ -122,23 +119,33 @@ export class LineSplitter {
     }
     const region = data.subarray(start, end);
     // ASCII, the usual case, is copied into a string as it is: no UTF-8 decoding, and string offsets are byte
-    // offsets, so the lines' bytes can be stored as read.
+    // offsets, so each line's bytes are at hand for the header parser and the log store.
     const ascii = isAscii(region);
     const text = ascii ? data.toString('latin1', start, end) : utf8.decode(region);
     const clean = region.indexOf(0) < 0 && (ascii || text.indexOf('\uFFFD') < 0);
     if (clean) {
-      const raw = ascii && text.indexOf('\r') < 0 ? data : undefined;
       let from = 0;
+      let byteFrom = start;
       const length = text.length;
       while (from < length) {
         let to = text.indexOf('\n', from);
         if (to < 0) to = length;
+        let raw: Buffer | undefined = data;
+        let rawStart = start + from;
+        if (!ascii) {
+          // A line of as many bytes as characters is ASCII: its bytes can still be used as they are.
+          let byteTo = data.indexOf(LF, byteFrom);
+          if (byteTo < 0 || byteTo > end) byteTo = end;
+          if (byteTo - byteFrom !== to - from) raw = undefined;
+          rawStart = byteFrom;
+          byteFrom = byteTo + 1;
+        }
         let lineEnd = to;
         if (lineEnd > from && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
         this.lineNo++;
         const line = text.slice(from, lineEnd);
         if (line.length > this.maxLineBytes) this.cutLine(line);
-        else this.onLine(line, this.lineNo, raw, start + from);
+        else this.onLine(line, this.lineNo, raw, rawStart);
         from = to + 1;
       }
       return;

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { expect } from 'vitest';
 import { ZoneClock } from '../../../../src-main/core/common/time.js';
 import type {
@@ -10,6 +11,9 @@ import type {
 } from '../../../../src-main/core/model/records.js';
 import type { SourceFacts } from '../../../../src-main/core/model/source.js';
 import { createFlinkLogParser } from '../../../../src-main/core/parsers/flink-log/index.js';
+
+/** Bytes around a line handed in raw: a record-looking tail, so an overrun would change the result. */
+const AROUND = ' [] - 10:20:00,004 [x] INFO  a.B [] - ';
 
 export interface LineState {
   ts: number;
@@ -63,7 +67,10 @@ export function parse(input: string | readonly string[], options: ParseOptions =
     detection: { kind: 'flink-log', format: 'log4j2', reason: 'test' },
   });
   lines.forEach((line, index) => {
-    parser.line(line, index + 1);
+    // ASCII lines go in with their bytes, as the ingest gives them, inside a buffer with more text around them:
+    // the parser must read neither before nor after the line.
+    if (isAscii(Buffer.from(line))) parser.line(line, index + 1, Buffer.from(`${AROUND}${line}${AROUND}`, 'latin1'), AROUND.length);
+    else parser.line(line, index + 1);
     parsed.lines.push({ ts: parser.currentTs, level: parser.currentLevel, continuation: parser.currentIsContinuation });
   });
   parser.end();

@@ -1,12 +1,21 @@
+import { isAscii } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { Level } from '../../../../src-main/core/model/records.js';
-import { Header, loggerOf, parseHeader, StampKind } from '../../../../src-main/core/parsers/flink-log/layout.js';
+import { Header, loggerOf, parseAsciiHeader, parseHeader, StampKind } from '../../../../src-main/core/parsers/flink-log/layout.js';
 import { JOB } from './cases.js';
 import { parse, utc } from './helpers.js';
 
+/** The header of `line`; for ASCII lines also read from their bytes (as the ingest does), which must agree. */
 function header(line: string): Header | undefined {
   const out = new Header();
-  return parseHeader(line, out) ? out : undefined;
+  const found = parseHeader(line, out);
+  if (isAscii(Buffer.from(line))) {
+    const fromBytes = new Header();
+    const around = '12:00:00,000 [t] INFO ';
+    expect(parseAsciiHeader(line, Buffer.from(`${around}${line}${around}`, 'latin1'), around.length, fromBytes)).toBe(found);
+    if (found) expect(fromBytes).toEqual(out);
+  }
+  return found ? out : undefined;
 }
 
 function messageOf(line: string): string | undefined {

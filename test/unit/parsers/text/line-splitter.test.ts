@@ -41,13 +41,12 @@ describe('LineSplitter', () => {
     expect(split([data]).lines.every((l) => l.raw === l.text)).toBe(true);
   });
 
-  it('decodes UTF-8 and drops CR before LF, without raw bytes for such regions', () => {
-    const { lines } = split([Buffer.from('größe 5 µs\r\nplain\r\n')]);
-    expect(lines.map((l) => l.text)).toEqual(['größe 5 µs', 'plain']);
-    expect(lines.every((l) => l.raw === undefined)).toBe(true);
+  it('decodes UTF-8 and drops CR before LF; raw bytes for ASCII lines only', () => {
+    const { lines } = split([Buffer.from('größe 5 µs\r\nplain\r\n日本\nlast')]);
+    expect(lines.map((l) => l.text)).toEqual(['größe 5 µs', 'plain', '日本', 'last']);
+    expect(lines.map((l) => l.raw)).toEqual([undefined, 'plain', undefined, 'last']);
     const crlf = split([Buffer.from('a\r\nb\r\n')]).lines;
-    expect(crlf.map((l) => l.text)).toEqual(['a', 'b']);
-    expect(crlf.every((l) => l.raw === undefined)).toBe(true);
+    expect(crlf.map((l) => [l.text, l.raw])).toEqual([['a', 'a'], ['b', 'b']]);
   });
 
   it('keeps multi-byte characters whole across chunk boundaries', () => {
