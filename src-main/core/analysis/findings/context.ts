@@ -1,4 +1,5 @@
 import { parseDurationMs } from '../../common/duration.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/database.js';
 import type { EvidenceRef } from './types.js';
 import { TimeFormatter, subtaskName } from './format.js';
@@ -355,17 +356,21 @@ export class DiagnosisContext {
 
   /** Events of the given kinds (indexed by kind), oldest first. */
   events(...kinds: string[]): EventFact[] {
-    return this.memo(`events:${kinds.join(',')}`, () => {
-      const rows = this.db
-        .prepare(
-          `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
-                  e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
-             FROM event e JOIN source s ON s.id = e.source_id
-            WHERE e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.ts_us, e.id`,
-        )
-        .all(...kinds) as RawEvent[];
-      return rows.map((r) => this.toEvent(r));
-    });
+    return this.memo(`events:${kinds.join(',')}`, () => (this.eventsOfKinds(kinds).all(...kinds) as RawEvent[]).map((r) => this.toEvent(r)));
+  }
+
+  /** Events of the given kinds, oldest first, one at a time: for kinds that can run to tens of thousands. */
+  forEachEvent(kinds: readonly string[], visit: (event: EventFact) => void): void {
+    for (const row of this.eventsOfKinds(kinds).iterate(...kinds) as IterableIterator<RawEvent>) visit(this.toEvent(row));
+  }
+
+  private eventsOfKinds(kinds: readonly string[]): Statement<string[]> {
+    return this.db.prepare<string[]>(
+      `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
+              e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
+         FROM event e JOIN source s ON s.id = e.source_id
+        WHERE e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.ts_us, e.id`,
+    );
   }
 
   /** Task transitions to FAILED (filtered in SQL: a restarting job logs many other task transitions). */

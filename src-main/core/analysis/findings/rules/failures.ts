@@ -300,25 +300,52 @@ function isRestToDispatcher(e: EventFact): boolean {
   return local && /\/rpc\/dispatcher|DispatcherGateway/i.test(recipient);
 }
 
+/** A run of events with no gap over a limit, kept as counts and its first few events. */
+interface Episode {
+  first: EventFact;
+  lastTs: number;
+  count: number;
+  tms: Set<string>;
+  sample: EventFact[];
+}
+
+const EPISODE_SAMPLE = 4;
+
+function addToEpisodes(episodes: Episode[], e: EventFact, gapUs: number): void {
+  const last = episodes[episodes.length - 1];
+  if (last === undefined || e.ts - last.lastTs > gapUs) {
+    episodes.push({ first: e, lastTs: e.ts, count: 1, tms: new Set(e.tm === null ? [] : [e.tm]), sample: [e] });
+    return;
+  }
+  last.lastTs = e.ts;
+  last.count++;
+  if (e.tm !== null) last.tms.add(e.tm);
+  if (last.sample.length < EPISODE_SAMPLE) last.sample.push(e);
+}
+
 function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
-  const all = ctx.events('rpc.timeout');
-  const rest = all.filter(isRestToDispatcher);
-  const between = all.filter((e) => !isRestToDispatcher(e));
-  const findings = episodes(between, 600_000_000).map((episode): Finding => {
-    const first = episode[0]!;
-    const tms = [...new Set(episode.map((e) => e.tm).filter((t): t is string => t !== null))];
+  // Streamed, not loaded: a stalled cluster logs these by the ten thousand, and only counts and samples count.
+  const between: Episode[] = [];
+  const rest: Episode[] = [];
+  ctx.forEachEvent(['rpc.timeout'], (e) => {
+    if (isRestToDispatcher(e)) addToEpisodes(rest, e, Infinity);
+    else addToEpisodes(between, e, 600_000_000);
+  });
+  const findings = between.map((episode): Finding => {
+    const { first } = episode;
+    const tms = [...episode.tms];
     return {
       rule: 'failures.rpc-timeout',
       role: 'cause',
       severity: 'warning',
       confidence: 0.6,
       fromUs: first.ts,
-      toUs: episode[episode.length - 1]!.ts,
-      title: `${plural(episode.length, 'RPC ask timeout')} from ${ctx.time(first.ts)}${tms.length > 0 ? ` involving ${listText(tms.map((t) => ctx.tmLabel(t)), 3)}` : ''}`,
+      toUs: episode.lastTs,
+      title: `${plural(episode.count, 'RPC ask timeout')} from ${ctx.time(first.ts)}${tms.length > 0 ? ` involving ${listText(tms.map((t) => ctx.tmLabel(t)), 3)}` : ''}`,
       explanation:
         `${ctx.failureText(first) ?? 'An RPC call timed out'}. An RPC (Akka/Pekko ask) times out when the recipient does not answer within akka.ask.timeout / pekko.ask.timeout: ` +
         'it was stopped (GC pause), overloaded, unreachable, or the message was too large to send.',
-      evidence: episode.slice(0, 4).map((e) => ctx.eventRef(e, 'RPC timeout')),
+      evidence: episode.sample.map((e) => ctx.eventRef(e, 'RPC timeout')),
       actions: ['Look at GC and load of the recipient at that time before raising the ask timeout.'],
       missing: [],
       job: first.job,
@@ -326,19 +353,20 @@ function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
       tm: tms[0] ?? null,
     };
   });
-  if (rest.length > 0) {
+  const requests = rest[0];
+  if (requests !== undefined) {
     findings.push({
       rule: 'failures.rest-rpc-timeout',
       role: 'cause',
       severity: 'info',
       confidence: 0.5,
-      fromUs: rest[0]!.ts,
-      toUs: rest[rest.length - 1]!.ts,
-      title: `${plural(rest.length, 'REST request')} to the Dispatcher timed out from ${ctx.time(rest[0]!.ts)} (web UI, metric fetcher)`,
+      fromUs: requests.first.ts,
+      toUs: requests.lastTs,
+      title: `${plural(requests.count, 'REST request')} to the Dispatcher timed out from ${ctx.time(requests.first.ts)} (web UI, metric fetcher)`,
       explanation:
-        `The asks went to the JobManager's local Dispatcher (${attrString(rest[0]!.attrs, 'recipient', 'invocation') ?? 'dispatcher'}), as the REST handlers and the web UI's metric fetcher do. ` +
+        `The asks went to the JobManager's local Dispatcher (${attrString(requests.first.attrs, 'recipient', 'invocation') ?? 'dispatcher'}), as the REST handlers and the web UI's metric fetcher do. ` +
         'A timeout fails that REST request only; running jobs do not depend on it. Many of them at once point at a stalled JobManager (check its GC).',
-      evidence: rest.slice(0, 4).map((e) => ctx.eventRef(e, 'REST ask timeout')),
+      evidence: requests.sample.map((e) => ctx.eventRef(e, 'REST ask timeout')),
       actions: [],
       missing: [],
       job: null,
