@@ -60,8 +60,8 @@ CREATE TABLE log_block (
   n_info       INTEGER NOT NULL,
   n_warn       INTEGER NOT NULL,
   n_error      INTEGER NOT NULL,
-  line_index   BLOB NOT NULL,              -- deflate(per line: u8 level|continuation bit, u32 ms since ts_min)
-  text         BLOB NOT NULL,              -- deflate(lines joined by \\n)
+  line_index   BLOB NOT NULL,              -- compressed (codec, migration 3): per line u8 level|continuation bit, u32 ms since ts_min
+  text         BLOB NOT NULL,              -- compressed (codec, migration 3): lines joined by \\n
   PRIMARY KEY (source_id, block_no)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX log_block_time ON log_block (ts_min_us, ts_max_us);
@@ -353,6 +353,9 @@ CREATE TABLE annotation (
 `,
   /* 2: which sources hold events of a kind (diagnosis coverage) without reading event rows */ `
 CREATE INDEX event_kind_source ON event (kind, source_id);
+`,
+  /* 3: log blocks name their codec (log-blocks.ts); blocks written before are raw deflate */ `
+ALTER TABLE log_block ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate';
 `,
 ];
 

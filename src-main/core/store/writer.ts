@@ -68,7 +68,7 @@ export class IncidentWriter {
       config: s('INSERT OR REPLACE INTO config (source_id, key, value) VALUES (?, ?, ?)'),
       warning: s('INSERT INTO warning (source_id, path, line, message) VALUES (?, ?, ?, ?)'),
       block: s(`INSERT INTO log_block (source_id, block_no, first_line, line_count, ts_min_us, ts_max_us,
-        n_trace, n_debug, n_info, n_warn, n_error, line_index, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+        n_trace, n_debug, n_info, n_warn, n_error, codec, line_index, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       event: s(`INSERT INTO event (source_id, line, line_count, ts_us, kind, template, level, job, checkpoint_id,
         vertex_id, vertex_name, subtask, attempt, tm, host, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       gc: s(`INSERT INTO gc_event (source_id, jvm, line, line_count, start_us, uptime_us, duration_us, class, kind, name, cause,
@@ -199,7 +199,7 @@ export class IncidentWriter {
   block(b: EncodedBlock): void {
     this.stmt.block!.run(
       this.sourceId, b.blockNo, b.firstLine, b.lineCount, b.tsMinUs, b.tsMaxUs,
-      b.levelCounts[0], b.levelCounts[1], b.levelCounts[2], b.levelCounts[3], b.levelCounts[4], b.lineIndex, b.text,
+      b.levelCounts[0], b.levelCounts[1], b.levelCounts[2], b.levelCounts[3], b.levelCounts[4], b.codec, b.lineIndex, b.text,
     );
   }
 

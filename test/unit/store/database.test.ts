@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IncidentFileError, openIncident } from '../../../src-main/core/store/database.js';
+import { recordsAt } from '../../../src-main/core/store/queries/logs.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src-main/core/store/schema.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-db-'));
@@ -15,10 +17,16 @@ describe('incident file versions', () => {
     const raw = new Database(path);
     raw.pragma(`application_id = ${0x534c4943}`);
     raw.exec(MIGRATIONS[0]!);
+    // A log block as files before schema 3 hold it: raw deflate, no codec column.
+    raw.prepare("INSERT INTO source (id, path, kind, format, reason, sha256, bytes, status, ingested_at) VALUES (1, 'jm.log', 'flink-jm-log', 'log4j2', 'test', 'sha', 10, 'done', '2024-01-01T00:00:00Z')").run();
+    const index = Buffer.alloc(5);
+    raw.prepare(`INSERT INTO log_block (source_id, block_no, first_line, line_count, ts_min_us, ts_max_us, n_trace, n_debug, n_info, n_warn, n_error, line_index, text)
+      VALUES (1, 0, 1, 1, 5000, 5000, 0, 0, 1, 0, 0, ?, ?)`).run(deflateRawSync(index), deflateRawSync(Buffer.from('old line')));
     raw.pragma('user_version = 1');
     raw.close();
     const db = openIncident(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(recordsAt(db, [{ sourceId: 1, line: 1 }]).map((r) => r.text)).toEqual(['old line']);
     db.close();
   });
 

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Level } from '../../../src-main/core/model/records.js';
 import { LineSplitter } from '../../../src-main/core/parsers/text/line-splitter.js';
@@ -6,7 +7,7 @@ import { BLOCK_MAX_LINES, decodeBlock, LogBlockBuilder, type EncodedBlock } from
 function decodeAll(blocks: EncodedBlock[]): Array<{ line: number; text: string; tsUs: number | null; level: Level; continuation: boolean }> {
   return blocks
     .sort((a, b) => a.blockNo - b.blockNo)
-    .flatMap((b) => decodeBlock({ first_line: b.firstLine, line_count: b.lineCount, ts_min_us: b.tsMinUs, line_index: b.lineIndex, text: b.text }));
+    .flatMap((b) => decodeBlock({ first_line: b.firstLine, line_count: b.lineCount, ts_min_us: b.tsMinUs, codec: b.codec, line_index: b.lineIndex, text: b.text }));
 }
 
 describe('LogBlockBuilder', () => {
@@ -50,5 +51,19 @@ describe('LogBlockBuilder', () => {
     expect(blocks).toHaveLength(1);
     expect(blocks[0]).toMatchObject({ firstLine: 1, lineCount: 3, tsMinUs: 5_000, tsMaxUs: 9_000, levelCounts: [0, 1, 0, 0, 1] });
     expect(decodeAll(blocks).map((l) => [l.text, l.tsUs])).toEqual([['a', 5_000], ['b', null], ['c', 9_000]]);
+  });
+
+  it('reads blocks of files written before schema 3 (raw deflate) and refuses an unknown codec', () => {
+    const index = Buffer.alloc(10);
+    index[0] = Level.Info;
+    index[1] = Level.Warn | 0x80;
+    index.writeUInt32LE(0, 2);
+    index.writeUInt32LE(0xffffffff, 6);
+    const row = { first_line: 7, line_count: 2, ts_min_us: 1_000, codec: 'deflate', line_index: deflateRawSync(index), text: deflateRawSync(Buffer.from('first\nsecond')) };
+    expect(decodeBlock(row)).toEqual([
+      { line: 7, text: 'first', tsUs: 1_000, level: Level.Info, continuation: false },
+      { line: 8, text: 'second', tsUs: null, level: Level.Warn, continuation: true },
+    ]);
+    expect(() => decodeBlock({ ...row, codec: 'zstd' })).toThrow("log block compressed with unknown codec 'zstd'");
   });
 });

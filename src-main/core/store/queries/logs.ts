@@ -1,6 +1,5 @@
-import { inflateRawSync } from 'node:zlib';
 import type { Db } from '../database.js';
-import { decodeBlock, type DecodedLine } from '../log-blocks.js';
+import { decodeBlock, decompressBlob, type DecodedLine } from '../log-blocks.js';
 
 /**
  * The merged log view: every source's records in one time order, read a page at a time straight from the
@@ -70,6 +69,7 @@ interface BlockRow {
   line_count: number;
   ts_min_us: number;
   ts_max_us: number;
+  codec: string;
   line_index: Buffer;
   text: Buffer;
 }
@@ -148,8 +148,8 @@ export function blockLineIndex(db: Db, sourceId: number, blockNo: number): Buffe
     cache.lineIndexes.set(key, hit);
     return hit;
   }
-  const deflated = db.prepare('SELECT line_index FROM log_block WHERE source_id = ? AND block_no = ?').pluck().get(sourceId, blockNo) as Buffer;
-  const index = inflateRawSync(deflated);
+  const row = db.prepare('SELECT codec, line_index FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as { codec: string; line_index: Buffer };
+  const index = decompressBlob(row.codec, row.line_index);
   if (cache.lineIndexes.size >= MAX_LINE_INDEXES) cache.lineIndexes.delete(cache.lineIndexes.keys().next().value!);
   cache.lineIndexes.set(key, index);
   return index;
