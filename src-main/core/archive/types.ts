@@ -13,11 +13,11 @@ export interface BundleEntry {
   /** Opens the content stream. Called at most once; the stream must be consumed or destroyed before the walk continues. */
   open(): Readable;
   /**
-   * Only for a plain file on disk, whose stream depends on nothing else the walk reads: after `open()`, lets the
-   * consumer go on reading once `onEntry` has returned, so several files can stream side by side. The consumer
-   * must then consume or destroy the stream; the file is closed when the stream closes.
+   * Only for a plain file on disk (`diskPath`): the consumer will read the file itself (a parse worker does, with
+   * buffers of its own), so several files can be read side by side; the walk counts the file's size against the
+   * total cap and goes on once `onEntry` returns, closing the stream as usual.
    */
-  detach?(): void;
+  handOff?(): void;
 }
 
 export interface ArchiveLimits {
@@ -47,6 +47,6 @@ export interface WalkOptions {
   limits?: Partial<ArchiveLimits>;
   signal?: AbortSignal;
   onWarning(warning: BundleWarning): void;
-  /** Called for every regular file, one at a time (the walk awaits it; see BundleEntry.detach). */
+  /** Called for every regular file, one at a time (the walk awaits it; see BundleEntry.handOff). */
   onEntry(entry: BundleEntry): Promise<void>;
 }

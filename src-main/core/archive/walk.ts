@@ -23,8 +23,8 @@ import { crcChecked, nextZipMember, openZip, openZipMember, type ZipMember } fro
 
 /**
  * Walks folders, plain files and archives (zip, tar, tar.gz/tgz, gz, nested in each other) and hands every
- * regular file to `onEntry`, one at a time, as a stream (a plain file on disk may be detached and read on while the
- * walk goes on). Nothing is extracted to disk except a zip found inside
+ * regular file to `onEntry`, one at a time, as a stream (a plain file on disk may instead be handed off: the
+ * consumer reads it itself, e.g. on another thread, while the walk goes on). Nothing is extracted to disk except a zip found inside
  * another archive, which yauzl can only read from a file: it is spooled to a temp folder and deleted after.
  *
  * Libraries: yauzl for zip (streams members, validates the central directory, handles zip64, maintained),
@@ -63,14 +63,6 @@ interface ContentContext {
   fromGzip?: boolean;
   diskPath?: string;
   size?: number;
-  /** Set for a plain file on disk: its open file, which a consumer may keep reading after the walk moves on. */
-  diskFile?: DiskFile;
-}
-
-/** A file the walk opened; `detached` hands closing it to the consumer's stream. */
-interface DiskFile {
-  detached: boolean;
-  close(): Promise<void>;
 }
 
 class BundleWalker {
@@ -167,17 +159,11 @@ class BundleWalker {
       return;
     }
     const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
-    const diskFile: DiskFile = {
-      detached: false,
-      close: async () => {
-        stream.destroy();
-        await handle.close().catch(() => undefined);
-      },
-    };
     try {
-      await this.handleNested(new ByteSource(stream), { path: shown, name: basename(shown), level: 0, diskPath: file, size, diskFile });
+      await this.handleNested(new ByteSource(stream), { path: shown, name: basename(shown), level: 0, diskPath: file, size });
     } finally {
-      if (!diskFile.detached) await diskFile.close();
+      stream.destroy();
+      await handle.close().catch(() => undefined);
     }
   }
 
@@ -422,23 +408,23 @@ class BundleWalker {
       return;
     }
     let stream: Readable | undefined;
+    const read = { bytes: 0 };
     const entry: BundleEntry = {
       path: context.path,
       name: context.name,
       open: () => {
         if (stream !== undefined) throw new Error(`'${context.path}' was opened twice`);
-        stream = Readable.from(this.leafChunks(source, context.path), { objectMode: false });
+        stream = Readable.from(this.leafChunks(source, context.path, read), { objectMode: false });
         return stream;
       },
     };
     if (context.size !== undefined) entry.size = context.size;
-    if (context.diskPath !== undefined) entry.diskPath = context.diskPath;
-    const { diskFile } = context;
-    if (diskFile !== undefined) {
-      entry.detach = () => {
-        if (stream === undefined) throw new Error(`'${context.path}' was detached before it was opened`);
-        diskFile.detached = true;
-        stream.once('close', () => void diskFile.close());
+    if (context.diskPath !== undefined) {
+      entry.diskPath = context.diskPath;
+      const size = context.size ?? 0;
+      // The consumer reads the rest of the file itself: it counts against the total now (it fitted above).
+      entry.handOff = () => {
+        this.totalBytes += Math.max(0, size - read.bytes);
       };
     }
     try {
@@ -446,13 +432,13 @@ class BundleWalker {
     } catch (error) {
       throw new ConsumerFailed(error);
     } finally {
-      if (stream !== undefined && diskFile?.detached !== true) await closeStream(stream);
+      if (stream !== undefined) await closeStream(stream);
     }
     if (this.halted) throw new WalkHalted('total bytes cap reached');
   }
 
   /** The bytes handed to the consumer: counted against the total cap; a read error ends the entry with a warning. */
-  private async *leafChunks(source: ByteSource, path: string): AsyncGenerator<Buffer> {
+  private async *leafChunks(source: ByteSource, path: string, read: { bytes: number }): AsyncGenerator<Buffer> {
     let bytes = 0;
     for (;;) {
       let chunk: Buffer | undefined;
@@ -465,6 +451,7 @@ class BundleWalker {
       }
       if (chunk === undefined) return;
       bytes += chunk.length;
+      read.bytes = bytes;
       this.totalBytes += chunk.length;
       if (this.totalBytes > this.limits.maxTotalBytes) {
         this.halt(path, `total uncompressed bytes cap of ${this.limits.maxTotalBytes} reached inside '${path}'; it and everything after it were not read`);

@@ -190,21 +190,24 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
     if (done) return;
     for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
   };
+  const header = {
+    path: entry.path, detection, earlySha, tz: options.tz, signal: options.signal,
+    maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes,
+  };
+  // Text sources (the bulk of any bundle) go to a parse worker when there is one. A file on disk is handed off:
+  // the worker reads it itself and the walk goes on to the next file, so files parse side by side. An archive
+  // member is streamed over, and the archive is read on once it is.
+  const pooled = pool !== undefined && parserFor(detection)?.type === 'text';
+  if (pooled && entry.handOff !== undefined && entry.diskPath !== undefined) {
+    entry.handOff();
+    return pool.run({ ...header, file: entry.diskPath });
+  }
   const input: SourceInput = {
-    path: entry.path, detection, earlySha, tz: options.tz, chunks: chunks(), signal: options.signal,
-    maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes, abandon: () => stream.destroy(),
+    ...header, chunks: chunks(), abandon: () => stream.destroy(),
     // A disk file's read stream allocates every chunk afresh (the head above is a copy).
     chunksOwned: entry.diskPath !== undefined,
   };
-  // Text sources (the bulk of any bundle) go to a parse worker when there is one. A file on disk streams on
-  // while the walk moves to the next one, so files parse side by side; an archive member must be handed over
-  // before the archive can be read further.
-  if (pool !== undefined && parserFor(detection)?.type === 'text') {
-    const { handedOver, outcome } = await pool.run(input);
-    if (entry.detach !== undefined) entry.detach();
-    else await handedOver;
-    return { outcome };
-  }
+  if (pooled) return pool.run(input);
   const summary = await ingestSource(input, writer);
   return { outcome: Promise.resolve({ summary }) };
 }

@@ -20,8 +20,11 @@ export interface PooledOutcome {
   pooled?: { worker: number; sourceId: number };
 }
 
-/** What a worker learns about a source up front; the chunks follow as messages. */
-export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'>;
+/** A text source for a worker: streamed to it as chunks, or (`file`) a plain file on disk it reads itself. */
+export type PooledSource = SourceInput | (Omit<SourceInput, 'chunks' | 'abandon' | 'chunksOwned'> & { file: string });
+
+/** What a worker learns about a source up front; chunks follow as messages unless it reads `file` itself. */
+export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'> & { file?: string };
 
 type WorkerReply =
   | { type: 'ack'; job: number }
@@ -31,7 +34,7 @@ type WorkerReply =
   | { type: 'error'; job: number; message: string };
 
 interface Job {
-  input: SourceInput;
+  input: PooledSource;
   credits: number;
   wake: (() => void) | undefined;
   /** The worker is done with the source (finished, failed or cancelled): stop handing chunks over. */
@@ -76,11 +79,11 @@ export class ParsePool {
   }
 
   /**
-   * Streams one source to a free worker once one is free. `handedOver` settles when every chunk is with the
-   * worker (the caller's walk may go on before that only when the source reads from its own file); `outcome`
-   * settles when the worker is done with the source.
+   * Gives one source to a worker once one is free: a plain file on disk (`file`) the worker reads itself, with
+   * buffers of its own, and the caller may go on at once; otherwise the chunks are streamed over, and this
+   * returns when the last one is with the worker. `outcome` settles when the worker is done with the source.
    */
-  async run(input: SourceInput): Promise<{ handedOver: Promise<void>; outcome: Promise<PooledOutcome> }> {
+  async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
     const worker = await this.acquire();
     const id = this.nextJob++;
     let settle!: { resolve(o: PooledOutcome): void; reject(e: Error): void };
@@ -89,22 +92,31 @@ export class ParsePool {
     });
     const job: Job = { input, credits: WINDOW, wake: undefined, finished: false, resolve: settle.resolve, reject: settle.reject };
     this.jobs.set(id, job);
-    const { signal, abandon } = input;
+    const { signal } = input;
     const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes };
+    if ('file' in input) meta.file = input.file;
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     signal?.addEventListener('abort', onAbort, { once: true });
-    const handedOver = this.handOver(worker, id, job).catch((error: unknown) => {
-      this.workers[worker]!.postMessage({ type: 'cancel', job: id });
-      abandon?.();
-      throw error;
-    }).finally(() => signal?.removeEventListener('abort', onAbort));
-    const done = parsed.finally(() => this.release(worker));
-    return { handedOver, outcome: Promise.all([done, handedOver]).then(([outcome]) => outcome) };
+    const outcome = parsed.finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(worker);
+    });
+    if (!('file' in input)) {
+      try {
+        await this.handOver(worker, id, job, input);
+      } catch (error) {
+        this.workers[worker]!.postMessage({ type: 'cancel', job: id });
+        input.abandon?.();
+        void outcome.catch(() => undefined);
+        throw error;
+      }
+    }
+    return { outcome };
   }
 
-  private async handOver(worker: number, id: number, job: Job): Promise<void> {
-    const { chunks, signal, chunksOwned, abandon } = job.input;
+  private async handOver(worker: number, id: number, job: Job, input: SourceInput): Promise<void> {
+    const { chunks, signal, chunksOwned, abandon } = input;
     for await (const chunk of chunks) {
       if (signal?.aborted) break;
       while (job.credits === 0 && !job.finished) await new Promise<void>((resolve) => (job.wake = resolve));

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openIncident } from '../store/database.js';
 import { prepareScratch } from '../store/merge.js';
@@ -6,6 +7,31 @@ import type { SourceMeta } from './parse-pool.js';
 import { IngestCancelled, ingestSource } from './source-ingest.js';
 
 /** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
+
+const READ_BYTES = 1 << 20;
+
+/**
+ * A file's bytes in two buffers used in turn: one is read ahead while the parser has the other, and a chunk is
+ * only overwritten after the next one was asked for (the log store copies what it keeps: releaseInput). No
+ * allocation per chunk, so a worker's memory stays flat however large the file.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn]!, 0, READ_BYTES, null);
+    for (;;) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) return;
+      turn ^= 1;
+      reading = handle.read(buffers[turn]!, 0, READ_BYTES, null);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
 type Message =
   | { type: 'begin'; job: number; meta: SourceMeta }
   | { type: 'chunk'; job: number; data: Uint8Array }
@@ -53,7 +79,7 @@ if (port !== null) {
       const feed: Feed = { queue: [], ended: false, wake: undefined, controller: new AbortController() };
       feeds.set(message.job, feed);
       const job = message.job;
-      async function* chunks(): AsyncGenerator<Buffer> {
+      async function* streamed(): AsyncGenerator<Buffer> {
         for (;;) {
           const next = feed.queue.shift();
           if (next !== undefined) {
@@ -69,8 +95,9 @@ if (port !== null) {
       // Sources are parsed one after another: SQLite has one writer per connection.
       work = work.then(async () => {
         try {
+          const { file, ...meta } = message.meta;
           const summary = await ingestSource({
-            ...message.meta, chunks: chunks(), signal: feed.controller.signal, compressInline,
+            ...meta, chunks: file === undefined ? streamed() : fileChunks(file), signal: feed.controller.signal, compressInline,
             onBytes: (bytes, lines) => {
               const now = Date.now();
               if (now - lastReport > 200) {

@@ -32,6 +32,7 @@ export interface SourceInput {
   /** Checksum computed before parsing (a possible re-import); otherwise hashed while the chunks stream by. */
   earlySha?: string;
   tz: string;
+  /** The bytes; a chunk may be overwritten once the next one is asked for (a parse worker reuses its buffers). */
   chunks: AsyncIterable<Buffer>;
   signal?: AbortSignal;
   maxStructuredBytes: number;
@@ -153,6 +154,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
         hash?.update(chunk);
         bytes += chunk.length;
         splitter.push(chunk);
+        blocks.releaseInput();
         input.onBytes(bytes, splitter.lines);
         if (blocks.congested) await blocks.drain(2);
       }
@@ -168,7 +170,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
         if (input.signal?.aborted) throw new IngestCancelled();
         hash?.update(chunk);
         bytes += chunk.length;
-        if (bytes <= input.maxStructuredBytes) parts.push(chunk);
+        if (bytes <= input.maxStructuredBytes) parts.push(Buffer.from(chunk));
         input.onBytes(bytes, 0);
       }
       if (input.signal?.aborted) throw new IngestCancelled();

@@ -55,6 +55,10 @@ export interface EncodedBlock {
  *
  * `compressInline` says, per block, that every core already has a parser on it (parse workers side by side):
  * then the block is compressed on the calling thread, which costs less CPU than the hand-off to the thread pool.
+ *
+ * The text goes into one staging buffer that is reused block after block. Lines handed in as raw input bytes
+ * are copied in runs (consecutive lines that sit back to back in the input), so call `releaseInput()` before
+ * the bytes given to `add` are overwritten or let go: the reader can then reuse its buffers.
  */
 export class LogBlockBuilder {
   private pending = new Set<Promise<void>>();
@@ -63,9 +67,12 @@ export class LogBlockBuilder {
   private chars = 0;
   private readonly flags = new Uint8Array(BLOCK_MAX_LINES);
   private readonly times = new Float64Array(BLOCK_MAX_LINES);
-  /** The block's text so far, as pieces joined by LF: runs of raw input bytes and encoded lines. */
-  private pieces: Buffer[] = [];
-  /** The open run: consecutive lines that sit back to back in one input buffer, copied in one piece at the end. */
+  /** The block's text so far (lines joined by LF) is staging[0, length). */
+  private staging = Buffer.allocUnsafe(BLOCK_MAX_CHARS + 4096);
+  private length = 0;
+  /** Whether the staging buffer holds a piece (the next one needs an LF before it). */
+  private started = false;
+  /** The open run, raw input bytes not yet copied: input[runStart, runEnd). */
   private run: Buffer | undefined;
   private runStart = 0;
   private runEnd = 0;
@@ -83,13 +90,16 @@ export class LogBlockBuilder {
     if (raw !== undefined && raw === this.run && rawStart === this.runEnd + 1) {
       this.runEnd = rawStart + text.length;
     } else {
-      this.closeRun();
+      this.releaseInput();
       if (raw !== undefined) {
         this.run = raw;
         this.runStart = rawStart;
         this.runEnd = rawStart + text.length;
       } else {
-        this.pieces.push(Buffer.from(text, 'utf8'));
+        const bytes = Buffer.byteLength(text, 'utf8');
+        const at = this.reserve(bytes);
+        this.staging.write(text, at, bytes, 'utf8');
+        this.length = at + bytes;
       }
     }
     this.chars += text.length + 1;
@@ -97,6 +107,15 @@ export class LogBlockBuilder {
     this.times[this.count] = tsUs;
     this.count++;
     if (this.count >= BLOCK_MAX_LINES || this.chars >= BLOCK_MAX_CHARS) this.flush();
+  }
+
+  /** Copies the raw bytes still referenced: after this, the input buffers given to `add` may change. */
+  releaseInput(): void {
+    const run = this.run;
+    if (run === undefined) return;
+    this.run = undefined;
+    const at = this.reserve(this.runEnd - this.runStart);
+    this.length = at + run.copy(this.staging, at, this.runStart, this.runEnd);
   }
 
   /** True when the caller should `await drain(…)` before feeding more lines. */
@@ -113,7 +132,7 @@ export class LogBlockBuilder {
   flush(): void {
     const count = this.count;
     if (count === 0) return;
-    this.closeRun();
+    this.releaseInput();
     let tsMin = Infinity;
     let tsMax = -Infinity;
     for (let i = 0; i < count; i++) {
@@ -142,14 +161,18 @@ export class LogBlockBuilder {
       }
     }
     const meta = { blockNo: this.blockNo++, firstLine: this.firstLine, lineCount: count, tsMinUs: hasTime ? tsMin : null, tsMaxUs: hasTime ? tsMax : null, levelCounts };
-    const text = this.joinPieces();
+    const text = this.staging.subarray(0, this.length);
     this.count = 0;
     this.chars = 0;
+    this.length = 0;
+    this.started = false;
     if (this.compressInline()) {
       this.onBlock({ ...meta, codec: CODEC, lineIndex: brotliCompressSync(index, compressOptions(index)), text: brotliCompressSync(text, compressOptions(text)) });
       return;
     }
-    const job = Promise.all([compressAsync(index, compressOptions(index)), compressAsync(text, compressOptions(text))]).then(
+    // The staging buffer is reused at once: the thread pool gets a copy.
+    const textCopy = Buffer.from(text);
+    const job = Promise.all([compressAsync(index, compressOptions(index)), compressAsync(textCopy, compressOptions(textCopy))]).then(
       ([lineIndex, compressedText]) => this.onBlock({ ...meta, codec: CODEC, lineIndex, text: compressedText }),
       (error: unknown) => {
         this.failure ??= error;
@@ -159,24 +182,17 @@ export class LogBlockBuilder {
     void job.finally(() => this.pending.delete(job));
   }
 
-  private closeRun(): void {
-    if (this.run === undefined) return;
-    this.pieces.push(this.run.subarray(this.runStart, this.runEnd));
-    this.run = undefined;
-  }
-
-  private joinPieces(): Buffer {
-    const pieces = this.pieces;
-    this.pieces = [];
-    let length = pieces.length - 1;
-    for (const piece of pieces) length += piece.length;
-    const text = Buffer.allocUnsafe(length);
-    let at = 0;
-    for (let i = 0; i < pieces.length; i++) {
-      if (i > 0) text[at++] = LF;
-      at += pieces[i]!.copy(text, at);
+  /** Room for `bytes` more text after an LF separator (unless it is the block's first piece); returns where they go. */
+  private reserve(bytes: number): number {
+    const at = this.started ? this.length + 1 : 0;
+    this.started = true;
+    if (at + bytes > this.staging.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.staging.length, at + bytes));
+      this.staging.copy(grown, 0, 0, this.length);
+      this.staging = grown;
     }
-    return text;
+    if (at > this.length) this.staging[this.length] = LF;
+    return at;
   }
 }
 

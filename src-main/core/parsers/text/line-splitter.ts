@@ -19,6 +19,8 @@ export interface LineSplitterOptions {
 export type LineHandler = (text: string, lineNo: number, raw: Buffer | undefined, rawStart: number) => void;
 
 const LF = 0x0a;
+/** Bytes decoded into one string at a time (see emitRegions). */
+const REGION_BYTES = 64 * 1024;
 const CR = 0x0d;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -76,7 +78,7 @@ export class LineSplitter {
       if (start < chunk.length) this.keepPartial(chunk.subarray(start));
       return;
     }
-    this.emitRegion(chunk, start, lastLf + 1);
+    this.emitRegions(chunk, start, lastLf + 1);
     if (lastLf + 1 < chunk.length) this.keepPartial(chunk.subarray(lastLf + 1));
   }
 
@@ -107,6 +109,28 @@ export class LineSplitter {
   }
 
   private skipUntilLf = false;
+
+  /**
+   * Emits data[start, end) a slice of whole lines at a time. Decoding a megabyte chunk at once would make a
+   * megabyte string, which Node keeps outside V8's heap: every line sliced from it holds it, and such memory is
+   * given back only by a full collection, so each parser thread would carry tens of MB of spent chunks.
+   */
+  private emitRegions(data: Buffer, start: number, end: number): void {
+    while (start < end) {
+      let cut = end;
+      if (end - start > REGION_BYTES) {
+        const lf = data.lastIndexOf(LF, start + REGION_BYTES - 1);
+        if (lf >= start) cut = lf + 1;
+        else {
+          // One line longer than a slice: it goes whole.
+          const next = data.indexOf(LF, start + REGION_BYTES);
+          if (next >= 0 && next < end) cut = next + 1;
+        }
+      }
+      this.emitRegion(data, start, cut);
+      start = cut;
+    }
+  }
 
   /** Emits the complete lines in data[start, end) (end is just after an LF, or the end of input). */
   private emitRegion(data: Buffer, start: number, end: number): void {

@@ -79,4 +79,14 @@ describe('LineSplitter', () => {
       expect(warnings.some((w) => w.line === 2 && /longer than 40/.test(w.message))).toBe(true);
     }
   });
+
+  it('decodes large chunks a slice of whole lines at a time, a line longer than a slice included', () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `${i} ${'x'.repeat(i % 97)}`);
+    texts.splice(1500, 0, 'L'.repeat(200_000), 'ü'.repeat(70_000));
+    const data = Buffer.from(`${texts.join('\n')}\n`);
+    const { lines, warnings } = split([data]);
+    expect(lines.map((l) => l.text)).toEqual(texts);
+    expect(lines.map((l) => l.raw)).toEqual(texts.map((t) => (t.startsWith('ü') ? undefined : t)));
+    expect(warnings).toEqual([]);
+  });
 });
