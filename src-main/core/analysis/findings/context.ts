@@ -1,5 +1,4 @@
 import { parseDurationMs } from '../../common/duration.js';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../store/database.js';
 import type { EvidenceRef } from './types.js';
 import { TimeFormatter, subtaskName } from './format.js';
@@ -11,6 +10,14 @@ import { TimeFormatter, subtaskName } from './format.js';
  */
 
 export type Attrs = Record<string, string | number | boolean | null>;
+
+/** An event as forEachBriefEvent gives it. */
+export interface BriefEvent {
+  id: number;
+  ts: number;
+  tm: string | null;
+  attrs: Attrs;
+}
 
 export interface EventFact {
   id: number;
@@ -356,22 +363,42 @@ export class DiagnosisContext {
 
   /** Events of the given kinds (indexed by kind), oldest first. */
   events(...kinds: string[]): EventFact[] {
-    return this.memo(`events:${kinds.join(',')}`, () => (this.eventsOfKinds(kinds).all(...kinds) as RawEvent[]).map((r) => this.toEvent(r)));
+    return this.memo(`events:${kinds.join(',')}`, () => {
+      const rows = this.db
+        .prepare(
+          `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
+                  e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
+             FROM event e JOIN source s ON s.id = e.source_id
+            WHERE e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.ts_us, e.id`,
+        )
+        .all(...kinds) as RawEvent[];
+      return rows.map((r) => this.toEvent(r));
+    });
   }
 
-  /** Events of the given kinds, oldest first, one at a time: for kinds that can run to tens of thousands. */
-  forEachEvent(kinds: readonly string[], visit: (event: EventFact) => void): void {
-    for (const row of this.eventsOfKinds(kinds).iterate(...kinds) as IterableIterator<RawEvent>) visit(this.toEvent(row));
+  /**
+   * Events of one kind, oldest first, cut down to id, time, TaskManager and the named attributes (strings): for
+   * kinds that run to tens of thousands, where a rule counts and keeps a few (`eventsById` for those).
+   */
+  forEachBriefEvent(kind: string, attrNames: readonly string[], visit: (event: BriefEvent) => void): void {
+    for (const name of attrNames) if (!/^\w+$/.test(name)) throw new Error(`attribute name '${name}'`);
+    const extracts = attrNames.map((name) => `, e.attrs ->> '$.${name}'`).join('');
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.ts_us, coalesce(e.tm, CASE WHEN s.component = 'taskmanager' THEN s.tm_id END)${extracts}
+           FROM event e JOIN source s ON s.id = e.source_id WHERE e.kind = ? ORDER BY e.ts_us, e.id`,
+      )
+      .raw();
+    for (const row of rows.iterate(kind) as IterableIterator<unknown[]>) {
+      const attrs: Attrs = {};
+      attrNames.forEach((name, i) => {
+        const value = row[3 + i];
+        if (typeof value === 'string') attrs[name] = value;
+      });
+      visit({ id: row[0] as number, ts: row[1] as number, tm: (row[2] as string | null) ?? null, attrs });
+    }
   }
 
-  private eventsOfKinds(kinds: readonly string[]): Statement<string[]> {
-    return this.db.prepare<string[]>(
-      `SELECT e.id, e.source_id, e.line, e.ts_us, e.kind, e.template, e.level, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name,
-              e.subtask, e.attempt, e.tm, e.host, e.attrs, s.tm_id AS source_tm, s.host AS source_host, s.component
-         FROM event e JOIN source s ON s.id = e.source_id
-        WHERE e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.ts_us, e.id`,
-    );
-  }
 
   /** Task transitions to FAILED (filtered in SQL: a restarting job logs many other task transitions). */
   failedTasks(): EventFact[] {

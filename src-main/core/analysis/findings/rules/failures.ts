@@ -1,4 +1,4 @@
-import type { DiagnosisContext, EventFact } from '../context.js';
+import type { Attrs, BriefEvent, DiagnosisContext, EventFact } from '../context.js';
 import { attrString } from '../context.js';
 import { CAPTURE_TM_LOGS, captureGcLog } from '../capture.js';
 import { fmtDurationMs, fmtDurationUs, listText, plural } from '../format.js';
@@ -294,58 +294,60 @@ function haLoss(ctx: DiagnosisContext): Finding[] {
  * REST handlers (the web UI, its metric fetcher) ask the Dispatcher in the JobManager's own actor system. Their
  * timeouts fail a REST request; running jobs do not depend on them.
  */
-function isRestToDispatcher(e: EventFact): boolean {
+function isRestToDispatcher(e: { attrs: Attrs }): boolean {
   const recipient = attrString(e.attrs, 'recipient', 'invocation') ?? '';
   const local = !recipient.includes('@') || /LocalFencedMessage|LocalRpcInvocation/.test(attrString(e.attrs, 'messageType') ?? recipient);
   return local && /\/rpc\/dispatcher|DispatcherGateway/i.test(recipient);
 }
 
-/** A run of events with no gap over a limit, kept as counts and its first few events. */
+/** A run of events with no gap over a limit, kept as counts and the ids of its first few events. */
 interface Episode {
-  first: EventFact;
+  firstTs: number;
   lastTs: number;
   count: number;
   tms: Set<string>;
-  sample: EventFact[];
+  sampleIds: number[];
 }
 
 const EPISODE_SAMPLE = 4;
 
-function addToEpisodes(episodes: Episode[], e: EventFact, gapUs: number): void {
+function addToEpisodes(episodes: Episode[], e: BriefEvent, gapUs: number): void {
   const last = episodes[episodes.length - 1];
   if (last === undefined || e.ts - last.lastTs > gapUs) {
-    episodes.push({ first: e, lastTs: e.ts, count: 1, tms: new Set(e.tm === null ? [] : [e.tm]), sample: [e] });
+    episodes.push({ firstTs: e.ts, lastTs: e.ts, count: 1, tms: new Set(e.tm === null ? [] : [e.tm]), sampleIds: [e.id] });
     return;
   }
   last.lastTs = e.ts;
   last.count++;
   if (e.tm !== null) last.tms.add(e.tm);
-  if (last.sample.length < EPISODE_SAMPLE) last.sample.push(e);
+  if (last.sampleIds.length < EPISODE_SAMPLE) last.sampleIds.push(e.id);
 }
 
 function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
-  // Streamed, not loaded: a stalled cluster logs these by the ten thousand, and only counts and samples count.
+  // Streamed in brief, not loaded: a stalled cluster logs these by the ten thousand, and only counts and a few
+  // samples per episode are reported.
   const between: Episode[] = [];
   const rest: Episode[] = [];
-  ctx.forEachEvent(['rpc.timeout'], (e) => {
+  ctx.forEachBriefEvent('rpc.timeout', ['recipient', 'invocation', 'messageType'], (e) => {
     if (isRestToDispatcher(e)) addToEpisodes(rest, e, Infinity);
     else addToEpisodes(between, e, 600_000_000);
   });
   const findings = between.map((episode): Finding => {
-    const { first } = episode;
+    const samples = ctx.eventsById(episode.sampleIds);
+    const first = samples[0]!;
     const tms = [...episode.tms];
     return {
       rule: 'failures.rpc-timeout',
       role: 'cause',
       severity: 'warning',
       confidence: 0.6,
-      fromUs: first.ts,
+      fromUs: episode.firstTs,
       toUs: episode.lastTs,
-      title: `${plural(episode.count, 'RPC ask timeout')} from ${ctx.time(first.ts)}${tms.length > 0 ? ` involving ${listText(tms.map((t) => ctx.tmLabel(t)), 3)}` : ''}`,
+      title: `${plural(episode.count, 'RPC ask timeout')} from ${ctx.time(episode.firstTs)}${tms.length > 0 ? ` involving ${listText(tms.map((t) => ctx.tmLabel(t)), 3)}` : ''}`,
       explanation:
         `${ctx.failureText(first) ?? 'An RPC call timed out'}. An RPC (Akka/Pekko ask) times out when the recipient does not answer within akka.ask.timeout / pekko.ask.timeout: ` +
         'it was stopped (GC pause), overloaded, unreachable, or the message was too large to send.',
-      evidence: episode.sample.map((e) => ctx.eventRef(e, 'RPC timeout')),
+      evidence: samples.map((e) => ctx.eventRef(e, 'RPC timeout')),
       actions: ['Look at GC and load of the recipient at that time before raising the ask timeout.'],
       missing: [],
       job: first.job,
@@ -355,18 +357,19 @@ function rpcTimeouts(ctx: DiagnosisContext): Finding[] {
   });
   const requests = rest[0];
   if (requests !== undefined) {
+    const samples = ctx.eventsById(requests.sampleIds);
     findings.push({
       rule: 'failures.rest-rpc-timeout',
       role: 'cause',
       severity: 'info',
       confidence: 0.5,
-      fromUs: requests.first.ts,
+      fromUs: requests.firstTs,
       toUs: requests.lastTs,
-      title: `${plural(requests.count, 'REST request')} to the Dispatcher timed out from ${ctx.time(requests.first.ts)} (web UI, metric fetcher)`,
+      title: `${plural(requests.count, 'REST request')} to the Dispatcher timed out from ${ctx.time(requests.firstTs)} (web UI, metric fetcher)`,
       explanation:
-        `The asks went to the JobManager's local Dispatcher (${attrString(requests.first.attrs, 'recipient', 'invocation') ?? 'dispatcher'}), as the REST handlers and the web UI's metric fetcher do. ` +
+        `The asks went to the JobManager's local Dispatcher (${attrString(samples[0]!.attrs, 'recipient', 'invocation') ?? 'dispatcher'}), as the REST handlers and the web UI's metric fetcher do. ` +
         'A timeout fails that REST request only; running jobs do not depend on it. Many of them at once point at a stalled JobManager (check its GC).',
-      evidence: requests.sample.map((e) => ctx.eventRef(e, 'REST ask timeout')),
+      evidence: samples.map((e) => ctx.eventRef(e, 'REST ask timeout')),
       actions: [],
       missing: [],
       job: null,
