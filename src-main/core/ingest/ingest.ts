@@ -194,19 +194,15 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
     path: entry.path, detection, earlySha, tz: options.tz, signal: options.signal,
     maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes,
   };
-  // Text sources (the bulk of any bundle) go to a parse worker when there is one. A file on disk is handed off:
-  // the worker reads it itself and the walk goes on to the next file, so files parse side by side. An archive
-  // member is streamed over, and the archive is read on once it is.
+  // Text sources (the bulk of any bundle) go to a parse worker when there is one, which reads them from a file:
+  // a file on disk is handed off as it is, an archive member is spooled (ParsePool). Either way the walk goes
+  // on to the next entry while the worker parses, so sources parse side by side.
   const pooled = pool !== undefined && parserFor(detection)?.type === 'text';
   if (pooled && entry.handOff !== undefined && entry.diskPath !== undefined) {
     entry.handOff();
     return pool.run({ ...header, file: entry.diskPath });
   }
-  const input: SourceInput = {
-    ...header, chunks: chunks(), abandon: () => stream.destroy(),
-    // A disk file's read stream allocates every chunk afresh (the head above is a copy).
-    chunksOwned: entry.diskPath !== undefined,
-  };
+  const input: SourceInput = { ...header, chunks: chunks(), abandon: () => stream.destroy() };
   if (pooled) return pool.run(input);
   const summary = await ingestSource(input, writer);
   return { outcome: Promise.resolve({ summary }) };

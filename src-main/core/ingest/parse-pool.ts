@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,22 +13,24 @@ import { IngestCancelled } from './source-ingest.js';
  * Parse workers for text sources, so a multi-file bundle keeps every core busy. Each worker writes the sources
  * it parses into its own temporary incident file (one transaction per source, as on the ingest thread); when
  * the walk is over, `finish` merges them into the real incident in walk order and deletes the temporary files.
- * Bytes flow to a worker as transferred chunks with a small credit window, so memory stays bounded whatever
- * the file size, and the archive walk waits for the slowest consumer, never buffers a whole member.
+ *
+ * A worker reads its source from a file with buffers of its own: a plain file on disk as it is, an archive
+ * member after it was spooled to a temporary file. Spooling costs a write to the page cache but lets the members
+ * of one archive parse side by side (the archive is read on while a worker parses) and keeps chunks from crossing
+ * threads; at most one spooled member waits for a worker, so the temporary space stays near a few members.
  */
 export interface PooledOutcome {
   summary: SourceSummary;
   pooled?: { worker: number; sourceId: number };
 }
 
-/** A text source for a worker: streamed to it as chunks, or (`file`) a plain file on disk it reads itself. */
-export type PooledSource = SourceInput | (Omit<SourceInput, 'chunks' | 'abandon' | 'chunksOwned'> & { file: string });
+/** A text source for a worker: a plain file on disk (`file`), or a stream of chunks that is spooled first. */
+export type PooledSource = SourceInput | (Omit<SourceInput, 'chunks' | 'abandon'> & { file: string });
 
-/** What a worker learns about a source up front; chunks follow as messages unless it reads `file` itself. */
-export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'> & { file?: string };
+/** What a worker learns about a source: where to read it, and how to record it. */
+export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'> & { file: string };
 
 type WorkerReply =
-  | { type: 'ack'; job: number }
   | { type: 'progress'; job: number; bytes: number; lines: number }
   | { type: 'done'; job: number; summary: SourceSummary; sourceId: number | null }
   | { type: 'cancelled'; job: number }
@@ -35,15 +38,10 @@ type WorkerReply =
 
 interface Job {
   input: PooledSource;
-  credits: number;
-  wake: (() => void) | undefined;
-  /** The worker is done with the source (finished, failed or cancelled): stop handing chunks over. */
-  finished: boolean;
   resolve(outcome: PooledOutcome): void;
   reject(error: Error): void;
 }
 
-const WINDOW = 4;
 const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class ParsePool {
@@ -79,63 +77,51 @@ export class ParsePool {
   }
 
   /**
-   * Gives one source to a worker once one is free: a plain file on disk (`file`) the worker reads itself, with
-   * buffers of its own, and the caller may go on at once; otherwise the chunks are streamed over, and this
-   * returns when the last one is with the worker. `outcome` settles when the worker is done with the source.
+   * Gives one source to a worker once one is free (an archive member is spooled first, so the caller's walk can
+   * read on). Returns when the worker has it; `outcome` settles when the worker is done with the source.
    */
   async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
-    const worker = await this.acquire();
+    const spooled = 'file' in input ? undefined : await this.spool(input);
+    const file = 'file' in input ? input.file : spooled!;
+    let worker: number;
+    try {
+      worker = await this.acquire();
+    } catch (error) {
+      if (spooled !== undefined) await rm(spooled, { force: true });
+      throw error;
+    }
     const id = this.nextJob++;
-    let settle!: { resolve(o: PooledOutcome): void; reject(e: Error): void };
-    const parsed = new Promise<PooledOutcome>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    const job: Job = { input, credits: WINDOW, wake: undefined, finished: false, resolve: settle.resolve, reject: settle.reject };
-    this.jobs.set(id, job);
+    const parsed = new Promise<PooledOutcome>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
-    const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes };
-    if ('file' in input) meta.file = input.file;
+    const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes, file };
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     signal?.addEventListener('abort', onAbort, { once: true });
-    const outcome = parsed.finally(() => {
+    const outcome = parsed.finally(async () => {
       signal?.removeEventListener('abort', onAbort);
       this.release(worker);
+      if (spooled !== undefined) await rm(spooled, { force: true });
     });
-    if (!('file' in input)) {
-      try {
-        await this.handOver(worker, id, job, input);
-      } catch (error) {
-        this.workers[worker]!.postMessage({ type: 'cancel', job: id });
-        input.abandon?.();
-        void outcome.catch(() => undefined);
-        throw error;
-      }
-    }
     return { outcome };
   }
 
-  private async handOver(worker: number, id: number, job: Job, input: SourceInput): Promise<void> {
-    const { chunks, signal, chunksOwned, abandon } = input;
-    for await (const chunk of chunks) {
-      if (signal?.aborted) break;
-      while (job.credits === 0 && !job.finished) await new Promise<void>((resolve) => (job.wake = resolve));
-      if (job.finished) {
-        // The worker stopped early (the source failed): the rest of the stream is not needed.
-        abandon?.();
-        return;
+  /** Writes a streamed source to a temporary file for a worker to read. */
+  private async spool(input: SourceInput): Promise<string> {
+    const path = join(this.dir, `spool-${this.nextJob}-${input.path.replace(/[^\w.-]+/g, '_').slice(-60)}`);
+    const handle = await open(path, 'w');
+    try {
+      for await (const chunk of input.chunks) {
+        if (input.signal?.aborted) throw new IngestCancelled();
+        for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
       }
-      job.credits--;
-      // Stream chunks may be views into a shared pool: transfer only a chunk that is its whole buffer and that
-      // nothing else holds, else copy into an owned buffer. A copy leaves the original for the main thread's
-      // garbage collector, which runs seldom there: tens of MB of spent chunks would count against peak memory.
-      const backing = chunk.buffer;
-      const whole = chunksOwned === true && backing instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === backing.byteLength;
-      const owned = whole ? new Uint8Array(backing) : new Uint8Array(chunk.length);
-      if (!whole) owned.set(chunk);
-      this.workers[worker]!.postMessage({ type: 'chunk', job: id, data: owned }, [owned.buffer]);
+    } catch (error) {
+      input.abandon?.();
+      await handle.close();
+      await rm(path, { force: true });
+      throw error;
     }
-    this.workers[worker]!.postMessage({ type: 'end', job: id });
+    await handle.close();
+    return path;
   }
 
   /** Waits for the workers, merges their sources into `db` in the given order, and removes the temporary files. */
@@ -197,17 +183,7 @@ export class ParsePool {
   private onReply(worker: number, reply: WorkerReply): void {
     const job = this.jobs.get(reply.job);
     if (job === undefined) return;
-    if (reply.type !== 'ack' && reply.type !== 'progress') {
-      job.finished = true;
-      job.wake?.();
-      job.wake = undefined;
-    }
     switch (reply.type) {
-      case 'ack':
-        job.credits++;
-        job.wake?.();
-        job.wake = undefined;
-        break;
       case 'progress':
         job.input.onBytes(reply.bytes, reply.lines);
         break;

@@ -34,18 +34,9 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
 }
 type Message =
   | { type: 'begin'; job: number; meta: SourceMeta }
-  | { type: 'chunk'; job: number; data: Uint8Array }
-  | { type: 'end'; job: number }
   | { type: 'cancel'; job: number }
   | { type: 'load'; allBusy: boolean }
   | { type: 'close' };
-
-interface Feed {
-  queue: Buffer[];
-  ended: boolean;
-  wake: (() => void) | undefined;
-  controller: AbortController;
-}
 
 const port = parentPort;
 if (port !== null) {
@@ -58,73 +49,52 @@ if (port !== null) {
   db.pragma('synchronous = OFF');
   prepareScratch(db);
   const writer = new IncidentWriter(db);
-  const feeds = new Map<number, Feed>();
+  const cancels = new Map<number, AbortController>();
   let work = Promise.resolve();
   let allWorkersBusy = false;
   const compressInline = (): boolean => allWorkersBusy;
 
   port.on('message', (message: Message) => {
-    if (message.type === 'load') {
-      allWorkersBusy = message.allBusy;
-      return;
-    }
-    if (message.type === 'close') {
-      void work.then(() => {
-        db.close();
-        port.close();
-      });
-      return;
-    }
-    if (message.type === 'begin') {
-      const feed: Feed = { queue: [], ended: false, wake: undefined, controller: new AbortController() };
-      feeds.set(message.job, feed);
-      const job = message.job;
-      async function* streamed(): AsyncGenerator<Buffer> {
-        for (;;) {
-          const next = feed.queue.shift();
-          if (next !== undefined) {
-            yield next;
-            port!.postMessage({ type: 'ack', job });
-            continue;
+    switch (message.type) {
+      case 'load':
+        allWorkersBusy = message.allBusy;
+        return;
+      case 'close':
+        void work.then(() => {
+          db.close();
+          port.close();
+        });
+        return;
+      case 'cancel':
+        cancels.get(message.job)?.abort();
+        return;
+      case 'begin': {
+        const { job, meta: { file, ...meta } } = message;
+        const controller = new AbortController();
+        cancels.set(job, controller);
+        let lastReport = 0;
+        // Sources are parsed one after another: SQLite has one writer per connection.
+        work = work.then(async () => {
+          try {
+            const summary = await ingestSource({
+              ...meta, chunks: fileChunks(file), signal: controller.signal, compressInline,
+              onBytes: (bytes, lines) => {
+                const now = Date.now();
+                if (now - lastReport > 200) {
+                  lastReport = now;
+                  port.postMessage({ type: 'progress', job, bytes, lines });
+                }
+              },
+            }, writer);
+            const kept = summary.status === 'done' || summary.status === 'failed' || summary.status === 'listed';
+            port.postMessage({ type: 'done', job, summary, sourceId: kept ? writer.lastSourceId : null });
+          } catch (error) {
+            port.postMessage(error instanceof IngestCancelled ? { type: 'cancelled', job } : { type: 'error', job, message: error instanceof Error ? error.message : String(error) });
+          } finally {
+            cancels.delete(job);
           }
-          if (feed.ended) return;
-          await new Promise<void>((resolve) => (feed.wake = resolve));
-        }
+        });
       }
-      let lastReport = 0;
-      // Sources are parsed one after another: SQLite has one writer per connection.
-      work = work.then(async () => {
-        try {
-          const { file, ...meta } = message.meta;
-          const summary = await ingestSource({
-            ...meta, chunks: file === undefined ? streamed() : fileChunks(file), signal: feed.controller.signal, compressInline,
-            onBytes: (bytes, lines) => {
-              const now = Date.now();
-              if (now - lastReport > 200) {
-                lastReport = now;
-                port.postMessage({ type: 'progress', job, bytes, lines });
-              }
-            },
-          }, writer);
-          const kept = summary.status === 'done' || summary.status === 'failed' || summary.status === 'listed';
-          port.postMessage({ type: 'done', job, summary, sourceId: kept ? writer.lastSourceId : null });
-        } catch (error) {
-          port.postMessage(error instanceof IngestCancelled ? { type: 'cancelled', job } : { type: 'error', job, message: error instanceof Error ? error.message : String(error) });
-        } finally {
-          feeds.delete(job);
-        }
-      });
-      return;
     }
-    const feed = feeds.get(message.job);
-    if (feed === undefined) return;
-    if (message.type === 'chunk') feed.queue.push(Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength));
-    else if (message.type === 'end') feed.ended = true;
-    else if (message.type === 'cancel') {
-      feed.controller.abort();
-      feed.ended = true;
-    }
-    feed.wake?.();
-    feed.wake = undefined;
   });
 }

@@ -39,10 +39,8 @@ export interface SourceInput {
   onBytes(bytes: number, lines: number): void;
   /** Give up on the input stream (called when parsing fails midway). */
   abandon?(): void;
-  /** True while every core has a parser on it: log blocks are then deflated inline (see LogBlockBuilder). */
+  /** True while every core has a parser on it: log blocks are then compressed inline (see LogBlockBuilder). */
   compressInline?(): boolean;
-  /** Nothing else holds a chunk once it is yielded (a file read from disk): a parse worker may take it over. */
-  chunksOwned?: boolean;
 }
 
 /**
