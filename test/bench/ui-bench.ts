@@ -26,8 +26,8 @@ const QUERY_BUDGET_MS = 50;
  * gives about 10 M lines and 170 k events, where a DEBUG bundle of 10 M lines holds only 50 k.
  */
 const INCIDENT_OPTIONS = { scenario: 'backpressure-expired', version: '1.17', tms: 4, sizeBytes: 2.1 * 1024 ** 3, debug: false } as const;
-/** Bumped when the incident's recipe changes, so a cached one is rebuilt. */
-const INCIDENT_VERSION = 1;
+/** Bumped when the incident's recipe or the incident format changes (2: brotli log blocks), so a cached one is rebuilt. */
+const INCIDENT_VERSION = 2;
 const VIEWPORT = { width: 1280, height: 800 };
 const CHROMIUM = process.env.SLUICE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
