@@ -78,6 +78,14 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     const expectedOrder = (other.prepare('SELECT path FROM source ORDER BY id').all() as Array<{ path: string }>).map((r) => r.path);
     other.close();
     expect(counts).toEqual(expected);
+    // The same files as a folder: parse workers read them from disk themselves (handed off, not spooled).
+    const viaFolder = join(work, 'folder.sluice');
+    expect(run('ingest', join(work, 'bundle'), '--out', viaFolder).status).toBe(0);
+    const folder = new Database(viaFolder, { readonly: true });
+    const folderCounts = folder.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
+      (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
+    folder.close();
+    expect(folderCounts).toEqual(expected);
     // Text sources merge from the parse workers after the walk, so ids differ in order, not in content.
     expect([...order].sort()).toEqual([...expectedOrder].sort());
   });

@@ -83,20 +83,15 @@ export class ParsePool {
   async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
     const spooled = 'file' in input ? undefined : await this.spool(input);
     const file = 'file' in input ? input.file : spooled!;
-    let worker: number;
-    try {
-      worker = await this.acquire();
-    } catch (error) {
-      if (spooled !== undefined) await rm(spooled, { force: true });
-      throw error;
-    }
+    const worker = await this.acquire();
     const id = this.nextJob++;
     const parsed = new Promise<PooledOutcome>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
     const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes, file };
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const outcome = parsed.finally(async () => {
       signal?.removeEventListener('abort', onAbort);
       this.release(worker);
@@ -166,7 +161,7 @@ export class ParsePool {
     }
   }
 
-  /** Tells the workers whether all of them are parsing, so each knows if a spare core could deflate for it. */
+  /** Tells the workers whether all of them are parsing, so each knows if a spare core could compress for it. */
   private announceLoad(): void {
     const allBusy = this.busy.every(Boolean);
     for (const worker of this.workers) worker.postMessage({ type: 'load', allBusy });

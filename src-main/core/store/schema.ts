@@ -46,7 +46,7 @@ CREATE TABLE warning (
   message   TEXT NOT NULL
 ) STRICT;
 
--- Raw text lives here once, deflated in blocks of consecutive lines; per-line time and level sit in the
+-- Raw text lives here once, compressed in blocks of consecutive lines; per-line time and level sit in the
 -- block's index blob so filters never inflate text they do not show.
 CREATE TABLE log_block (
   source_id    INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,

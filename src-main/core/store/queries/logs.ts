@@ -114,7 +114,7 @@ function blockCache(db: Db): BlockCache {
 
 /**
  * Every timed block's summary, in time order, read once per connection and data version. log_block is a
- * WITHOUT ROWID table whose rows carry the deflated text: reaching a row by key (as the time index would, for
+ * WITHOUT ROWID table whose rows carry the compressed text: reaching a row by key (as the time index would, for
  * every row) compares against whole rows, overflow pages included, about 0.3 ms each. A plain scan reads only
  * the rows' leading columns: as fast as a covering index would be, since building the objects dominates.
  */
