@@ -24,6 +24,8 @@ export const MAX_MATCH_CHARS = 4096;
  * enough; the parent records keep their own events.
  */
 export const EXCEPTION_TEXT_WINDOW_US = 10_000_000;
+/** Remembered exception texts beyond which old ones are swept out, checked every this many new ones. */
+const EXCEPTION_TEXT_SWEEP_SIZE = 1024;
 
 interface CompiledTemplate {
   spec: TemplateSpec;
@@ -105,6 +107,7 @@ class FlinkLogParser implements TextParser {
   private config: Record<string, string> = {};
   private configCount = 0;
   private readonly recentExceptionTexts = new Map<string, number>();
+  private exceptionTextsSinceSweep = 0;
 
   constructor(private readonly ctx: ParseContext) {
     this.sink = ctx.sink;
@@ -255,7 +258,7 @@ class FlinkLogParser implements TextParser {
       this.sink.event(event);
       if (template?.fact !== undefined) this.emitFact(template, event);
       if (event.kind === 'tm.heartbeat-timeout' && event.tm !== undefined) {
-        this.recentExceptionTexts.set(exceptionTextKey(event), event.ts);
+        this.rememberExceptionText(exceptionTextKey(event), event.ts);
       }
     }
     if (found !== undefined) {
@@ -351,8 +354,20 @@ class FlinkLogParser implements TextParser {
     const key = exceptionTextKey(event);
     const last = this.recentExceptionTexts.get(key);
     if (last !== undefined && Math.abs(event.ts - last) < EXCEPTION_TEXT_WINDOW_US) return;
-    this.recentExceptionTexts.set(key, event.ts);
+    this.rememberExceptionText(key, event.ts);
     this.sink.event(event);
+  }
+
+  /**
+   * Keys carry RPC recipients, which differ from ask to ask: without a sweep, a stalled cluster's tens of
+   * thousands of timeouts would all stay in the map. Entries that left the window are dropped now and then.
+   */
+  private rememberExceptionText(key: string, ts: number): void {
+    const recent = this.recentExceptionTexts;
+    recent.set(key, ts);
+    if (recent.size < EXCEPTION_TEXT_SWEEP_SIZE || ++this.exceptionTextsSinceSweep < EXCEPTION_TEXT_SWEEP_SIZE) return;
+    this.exceptionTextsSinceSweep = 0;
+    for (const [k, seen] of recent) if (Math.abs(ts - seen) >= EXCEPTION_TEXT_WINDOW_US) recent.delete(k);
   }
 
   private emitFact(template: TemplateSpec, event: EventRecord): void {

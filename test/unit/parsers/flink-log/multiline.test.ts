@@ -202,6 +202,19 @@ describe('exception texts inside stacks', () => {
     expect(String(rpc[0]!.attrs!.invocation)).toMatch(/requestSlot/);
   });
 
+  it('keeps one ask timeout per recipient and window through thousands of recipients', () => {
+    const ask = (n: number): string[] => [`Caused by: akka.pattern.AskTimeoutException: Ask timed out on [Actor[akka://flink/user/rpc/taskmanager_${n}#1]] after [10000 ms].`];
+    const stamp = (second: number): string => new Date(Date.UTC(2023, 5, 14, 9, 0, 0) + second * 1000).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    const lines: string[] = [];
+    // 3000 recipients one second apart (the remembered texts are swept many times), then a repeat of the last one
+    // within the window (dropped) and of the first one long after (kept).
+    for (let n = 0; n < 3000; n++) lines.push(...failure(ask(n), stamp(n)));
+    lines.push(...failure(ask(2999), stamp(3002)), ...failure(ask(0), stamp(3005)));
+    const rpc = parse(lines).events.filter((e) => e.kind === 'rpc.timeout');
+    expect(rpc).toHaveLength(3001);
+    expect(rpc[3000]!.attrs).toMatchObject({ recipient: 'Actor[akka://flink/user/rpc/taskmanager_0#1]' });
+  });
+
   it('reads the 1.14, 1.15–1.17 (Akka) and 1.18+ (Pekko) invocation timeouts and unreachable recipients', () => {
     const v114 = parse(failure(['java.util.concurrent.TimeoutException: Invocation of [RemoteRpcInvocation(TaskExecutorGateway.submitTask(TaskDeploymentDescriptor, JobMasterId, Time))] at recipient [akka.tcp://flink@tm-7:6122/user/rpc/taskmanager_0] timed out.']));
     expect(v114.events[1]).toMatchObject({ template: 'RPC-1.14' });
