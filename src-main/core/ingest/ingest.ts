@@ -83,12 +83,15 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
           signal: options.signal,
           maxStructuredBytes: options.maxStructuredBytes ?? DEFAULT_MAX_STRUCTURED,
           onBytes: (bytes, lines) => {
-            progress.bytesDone += bytes - fileBytes;
+            // A spooled archive member reports its bytes while spooled, then again while parsed: each counts once.
+            if (bytes > fileBytes) {
+              progress.bytesDone += bytes - fileBytes;
+              fileBytes = bytes;
+            }
             progress.linesDone += lines - fileLines;
-            fileBytes = bytes;
             fileLines = lines;
             progress.file = entry.path;
-            progress.fileBytes = bytes;
+            progress.fileBytes = fileBytes;
             progress.fileLines = lines;
             const now = Date.now();
             if (now - lastReport > 200) {

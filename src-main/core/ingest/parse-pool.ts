@@ -104,10 +104,13 @@ export class ParsePool {
   private async spool(input: SourceInput): Promise<string> {
     const path = join(this.dir, `spool-${this.nextJob}-${input.path.replace(/[^\w.-]+/g, '_').slice(-60)}`);
     const handle = await open(path, 'w');
+    let bytes = 0;
     try {
       for await (const chunk of input.chunks) {
         if (input.signal?.aborted) throw new IngestCancelled();
         for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+        bytes += chunk.length;
+        input.onBytes(bytes, 0);
       }
     } catch (error) {
       input.abandon?.();
