@@ -65,7 +65,18 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
   const report = (): void => options.onProgress?.({ ...progress });
   let lastReport = 0;
   const pool = ParsePool.start();
-  const outcomes: Array<Promise<PooledOutcome>> = [];
+  // Sources are numbered in walk order, whichever finishes first: a parse worker's source is merged under its
+  // number as soon as it is done (between two entries of the walk, when no source transaction is open here).
+  const firstId = writer.maxSourceId() + 1;
+  const entries: Array<{ id: number; outcome: Promise<PooledOutcome>; settled: PooledOutcome | null | undefined; merged: boolean }> = [];
+  const mergeFinished = (): void => {
+    for (const entry of entries) {
+      if (entry.merged || entry.settled === undefined) continue;
+      entry.merged = true;
+      const pooled = entry.settled?.pooled;
+      if (pool !== undefined && pooled !== undefined && pool.merge(db, pooled, entry.id) === 'duplicate') entry.settled!.summary.status = 'skipped-duplicate';
+    }
+  };
 
   try {
     await walkInputs(options.inputs, {
@@ -78,7 +89,9 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
       onEntry: async (entry) => {
         let fileBytes = 0;
         let fileLines = 0;
+        const sourceId = firstId + entries.length;
         const { outcome } = await ingestEntry(entry, writer, pool, {
+          sourceId,
           tz,
           signal: options.signal,
           maxStructuredBytes: options.maxStructuredBytes ?? DEFAULT_MAX_STRUCTURED,
@@ -100,40 +113,61 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
             }
           },
         });
-        outcomes.push(outcome.then((o) => {
-          progress.filesDone++;
-          progress.linesDone += o.summary.lines - fileLines;
-          progress.warnings += o.summary.warnings;
-          report();
-          return o;
-        }));
+        const tracked = {
+          id: sourceId, settled: undefined as PooledOutcome | null | undefined, merged: false,
+          outcome: outcome.then((o) => {
+            progress.filesDone++;
+            progress.linesDone += o.summary.lines - fileLines;
+            progress.warnings += o.summary.warnings;
+            report();
+            return o;
+          }),
+        };
+        tracked.outcome.then((o) => (tracked.settled = o), () => (tracked.settled = null));
+        entries.push(tracked);
+        mergeFinished();
       },
     });
   } catch (error) {
     if (error instanceof IngestCancelled || options.signal?.aborted) summary.cancelled = true;
     else {
-      await Promise.allSettled(outcomes);
-      await pool?.abort();
+      await Promise.allSettled(entries.map((e) => e.outcome));
+      await pool?.abort(db);
       throw translateSqliteError(error, options.incidentPath);
     }
   }
-  const settled = await Promise.allSettled(outcomes);
-  const finished = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  const settled = await Promise.allSettled(entries.map((e) => e.outcome));
   for (const r of settled) {
-    if (r.status === 'rejected' && !(r.reason instanceof IngestCancelled)) throw translateSqliteError(r.reason, options.incidentPath);
+    if (r.status === 'rejected' && !(r.reason instanceof IngestCancelled)) {
+      await pool?.abort(db);
+      throw translateSqliteError(r.reason, options.incidentPath);
+    }
     if (r.status === 'rejected') summary.cancelled = true;
   }
-  await pool?.finish(db, finished);
-  for (const outcome of finished) if (outcome !== undefined) summary.sources.push(outcome.summary);
+  try {
+    mergeFinished();
+    pool?.finish(db);
+  } catch (error) {
+    await pool?.abort(db);
+    throw translateSqliteError(error, options.incidentPath);
+  }
+  // The workers close their files while the derived tables are rebuilt here.
+  const closing = pool?.close();
+  for (const r of settled) if (r.status === 'fulfilled') summary.sources.push(r.value.summary);
   progress.phase = 'analysing';
   report();
-  rebuildDerived(db);
+  try {
+    rebuildDerived(db);
+  } finally {
+    await closing;
+  }
   progress.phase = 'done';
   report();
   return summary;
 }
 
 interface EntryOptions {
+  sourceId: number;
   tz: string;
   signal: AbortSignal | undefined;
   maxStructuredBytes: number;
@@ -194,7 +228,7 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
     for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
   };
   const header = {
-    path: entry.path, detection, earlySha, tz: options.tz, signal: options.signal,
+    sourceId: options.sourceId, path: entry.path, detection, earlySha, tz: options.tz, signal: options.signal,
     maxStructuredBytes: options.maxStructuredBytes, onBytes: options.onBytes,
   };
   // Text sources (the bulk of any bundle) go to a parse worker when there is one, which reads them from a file:

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
-import { mergeSource } from '../store/merge.js';
+import { mergeShared, mergeSource } from '../store/merge.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
 
 /**
  * Parse workers for text sources, so a multi-file bundle keeps every core busy. Each worker writes the sources
- * it parses into its own temporary incident file (one transaction per source, as on the ingest thread); when
- * the walk is over, `finish` merges them into the real incident in walk order and deletes the temporary files.
+ * it parses into its own temporary incident file (one transaction per source, as on the ingest thread); the
+ * ingest merges each finished source into the real incident while the others parse (`merge`, under the id the
+ * walk order gave it), and `finish` adds the shared rows and deletes the temporary files.
  *
  * A worker reads its source from a file with buffers of its own: a plain file on disk as it is, an archive
  * member after it was spooled to a temporary file. Spooling costs a write to the page cache but lets the members
@@ -46,6 +47,8 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class ParsePool {
   private readonly jobs = new Map<number, Job>();
+  /** Workers whose files are attached to the incident, in the order of their first merge. */
+  private readonly attached: number[] = [];
   private readonly busy: boolean[];
   private freeWaiters: Array<() => void> = [];
   private nextJob = 1;
@@ -122,35 +125,53 @@ export class ParsePool {
     return path;
   }
 
-  /** Waits for the workers, merges their sources into `db` in the given order, and removes the temporary files. */
-  async finish(db: Db, outcomes: ReadonlyArray<PooledOutcome | undefined>): Promise<void> {
+  /**
+   * Moves one finished source from its worker's file into `db` under `targetId`, while the workers go on
+   * parsing (their files are in WAL mode, so committed sources read while the next one is written). Call it only
+   * while `db` has no transaction of its own open. Returns 'duplicate' when a finished source has the checksum.
+   */
+  merge(db: Db, pooled: { worker: number; sourceId: number }, targetId: number): 'merged' | 'duplicate' {
+    if (!this.attached.includes(pooled.worker)) {
+      db.exec(`ATTACH DATABASE '${this.scratchPath(pooled.worker).replace(/'/g, "''")}' AS w${pooled.worker}`);
+      this.attached.push(pooled.worker);
+    }
+    return mergeSource(db, `w${pooled.worker}`, pooled.sourceId, targetId);
+  }
+
+  /** Once every source is merged: adds the workers' jobs, vertices and plan edges, in the order the workers' files were first merged. */
+  finish(db: Db): void {
+    try {
+      for (const worker of this.attached) mergeShared(db, `w${worker}`);
+    } finally {
+      this.detach(db);
+    }
+  }
+
+  /** Stops the workers and removes the temporary files (the workers may still be closing theirs meanwhile). */
+  async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
       worker.postMessage({ type: 'close' });
     })));
-    try {
-      for (let i = 0; i < this.workers.length; i++) db.exec(`ATTACH DATABASE '${join(this.dir, `worker-${i}.sluice`).replace(/'/g, "''")}' AS w${i}`);
-      for (const outcome of outcomes) {
-        if (outcome?.pooled === undefined) continue;
-        if (mergeSource(db, `w${outcome.pooled.worker}`, outcome.pooled.sourceId) === 'duplicate') outcome.summary.status = 'skipped-duplicate';
-      }
-    } finally {
-      for (let i = 0; i < this.workers.length; i++) {
-        try {
-          db.exec(`DETACH DATABASE w${i}`);
-        } catch {
-          // never attached (the worker wrote nothing)
-        }
-      }
-      rmSync(this.dir, { recursive: true, force: true });
-    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Stops the workers without merging (the ingest failed). */
-  async abort(): Promise<void> {
+  /** Stops the workers without merging more (the ingest failed). */
+  async abort(db: Db): Promise<void> {
+    this.detach(db);
     await Promise.all(this.workers.map((w) => w.terminate()));
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  private detach(db: Db): void {
+    for (const worker of this.attached) db.exec(`DETACH DATABASE w${worker}`);
+    this.attached.length = 0;
+  }
+
+  private scratchPath(worker: number): string {
+    return join(this.dir, `worker-${worker}.sluice`);
+  }
+
 
   private async acquire(): Promise<number> {
     for (;;) {

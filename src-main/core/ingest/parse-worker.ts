@@ -43,9 +43,11 @@ if (port !== null) {
   const db = openIncident((workerData as { incidentPath: string }).incidentPath, { create: true });
   // Rows are appended, so a small page cache does: each worker's cache counts against the ingest's memory budget.
   db.pragma('cache_size = -2000');
-  // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but neither
-  // durability nor WAL, which would write every page twice.
-  db.pragma('journal_mode = MEMORY');
+  // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but no durability.
+  // WAL lets the ingest thread merge finished sources while the next one is written; with no checkpoints
+  // (the file is thrown away) no page is written twice.
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
   db.pragma('synchronous = OFF');
   prepareScratch(db);
   const writer = new IncidentWriter(db);

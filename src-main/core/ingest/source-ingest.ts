@@ -27,6 +27,8 @@ export class IngestCancelled extends Error {
 }
 
 export interface SourceInput {
+  /** The source's row id in the incident (sources are numbered in walk order); otherwise the next free one. */
+  sourceId?: number;
   path: string;
   detection: Detection;
   /** Checksum computed before parsing (a possible re-import); otherwise hashed while the chunks stream by. */
@@ -54,6 +56,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
   const hash = earlySha === undefined ? createHash('sha256') : undefined;
   const warnings: ParseWarning[] = [];
   const source: NewSource = {
+    ...(input.sourceId !== undefined && { id: input.sourceId }),
     path: input.path,
     detection,
     sha256: earlySha ?? `pending:${input.path}:${Date.now()}:${Math.random()}`,

@@ -20,7 +20,8 @@ export function prepareScratch(db: Db): void {
   for (const table of CHILD_TABLES) db.exec(`CREATE INDEX scratch_${table}_source ON ${table} (source_id)`);
 }
 
-export function mergeSource(db: Db, schema: string, sourceId: number): 'merged' | 'duplicate' {
+/** `targetId`, when given, is the id the source gets here (the ingest numbers sources in walk order). */
+export function mergeSource(db: Db, schema: string, sourceId: number, targetId?: number): 'merged' | 'duplicate' {
   const columns = (table: string): string[] =>
     (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>)
       .filter((c) => !(c.name === 'id' && c.pk === 1))
@@ -36,16 +37,25 @@ export function mergeSource(db: Db, schema: string, sourceId: number): 'merged' 
     const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
     if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
     const sourceColumns = columns('source').join(', ');
-    const newId = Number(db.prepare(`INSERT INTO source (${sourceColumns}) SELECT ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(sourceId).lastInsertRowid);
+    const newId = Number(db.prepare(`INSERT INTO source (id, ${sourceColumns}) SELECT ?, ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(targetId ?? null, sourceId).lastInsertRowid);
     for (const table of CHILD_TABLES) {
       const cols = columns(table).filter((c) => c !== 'source_id');
       const list = cols.join(', ');
       db.prepare(`INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${schema}.${table} WHERE source_id = ?`).run(newId, sourceId);
     }
+    return 'merged';
+  })();
+}
+
+/**
+ * Adds the rows without a source (jobs, vertices, plan edges) from an attached incident, keeping what is there:
+ * called once per worker file after its sources are merged.
+ */
+export function mergeShared(db: Db, schema: string): void {
+  db.transaction(() => {
     for (const table of SHARED_TABLES) {
-      const list = columns(table).join(', ');
+      const list = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((c) => c.name).join(', ');
       db.prepare(`INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${schema}.${table}`).run();
     }
-    return 'merged';
   })();
 }

@@ -16,6 +16,8 @@ import type { Db } from './database.js';
 import type { EncodedBlock } from './log-blocks.js';
 
 export interface NewSource {
+  /** The row id to use (the ingest numbers sources in walk order); otherwise the next free one. */
+  id?: number;
   path: string;
   detection: Detection;
   sha256: string;
@@ -56,8 +58,8 @@ export class IncidentWriter {
       hasSha: s('SELECT id, status FROM source WHERE sha256 = ?'),
       hasSize: s("SELECT 1 FROM source WHERE bytes = ? AND status IN ('done', 'listed') LIMIT 1"),
       deleteSource: s('DELETE FROM source WHERE id = ?'),
-      insertSource: s(`INSERT INTO source (path, kind, format, reason, sha256, bytes, tz, clock_offset_us, status, ingested_at)
-        VALUES (@path, @kind, @format, @reason, @sha256, @bytes, @tz, @clockOffsetUs, @status, @ingestedAt)`),
+      insertSource: s(`INSERT INTO source (id, path, kind, format, reason, sha256, bytes, tz, clock_offset_us, status, ingested_at)
+        VALUES (@id, @path, @kind, @format, @reason, @sha256, @bytes, @tz, @clockOffsetUs, @status, @ingestedAt)`),
       finishSource: s(`UPDATE source SET sha256=@sha256, bytes=@bytes, lines=@lines, events=@events, warnings=@warnings, status=@status,
         time_from_us=@timeFromUs, time_to_us=@timeToUs WHERE id=@id`),
       facts: s(`UPDATE source SET host=coalesce(@host,host), component=coalesce(@component,component), tm_id=coalesce(@tmId,tm_id),
@@ -109,6 +111,7 @@ export class IncidentWriter {
 
   private insertSource(source: NewSource, status: 'ingesting' | 'listed' | 'failed'): number {
     const info = this.stmt.insertSource!.run({
+      id: source.id ?? null,
       path: source.path,
       kind: source.detection.kind,
       format: source.detection.format,
@@ -129,6 +132,11 @@ export class IncidentWriter {
     this.sourcePath = source.path;
     this.lastSourceId = this.sourceId;
     return this.sourceId;
+  }
+
+  /** The highest source id so far (0 in a new incident). */
+  maxSourceId(): number {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM source').get() as { n: number }).n;
   }
 
   hasSourceOfSize(bytes: number): boolean {
