@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,37 @@ interface Job {
 }
 
 const WORKER_YOUNG_GENERATION_MB = 8;
+/** Scratch folders are named after the ingesting process: `sluice-parse-<pid>-<random>`. */
+const SCRATCH_PREFIX = 'sluice-parse-';
+
+/**
+ * Removes the scratch folders of ingests whose process is gone (killed mid-ingest, so it never cleaned up).
+ * A folder whose process still runs, or whose name this build did not make, is left alone.
+ */
+export function removeOrphanedScratch(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^sluice-parse-(\d+)-/.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && !isRunning(pid)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class ParsePool {
   private readonly jobs = new Map<number, Job>();
@@ -69,7 +100,8 @@ export class ParsePool {
   static start(size = Math.min(2, availableParallelism())): ParsePool | undefined {
     const script = new URL('./parse-worker.js', import.meta.url);
     if (size < 2 || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-parse-'));
+    removeOrphanedScratch(tmpdir());
+    const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
     // A small young generation: parsing makes short-lived strings by the million, and with V8's default each
     // worker's nursery alone holds tens of MB, which counts against the ingest's memory budget.
     const workers = Array.from({ length: size }, (_, i) => new Worker(script, {
