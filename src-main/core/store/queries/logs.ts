@@ -140,35 +140,30 @@ const MAX_LINE_INDEXES = 1024;
 
 /** A block's inflated line index (layout in log-blocks.ts), kept among the recently used; callers must not change it. */
 export function blockLineIndex(db: Db, sourceId: number, blockNo: number): Buffer {
-  const cache = blockCache(db);
-  const key = `${sourceId}:${blockNo}`;
-  const hit = cache.lineIndexes.get(key);
-  if (hit !== undefined) {
-    cache.lineIndexes.delete(key);
-    cache.lineIndexes.set(key, hit);
-    return hit;
-  }
-  const row = db.prepare('SELECT codec, line_index FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as { codec: string; line_index: Buffer };
-  const index = decompressBlob(row.codec, row.line_index);
-  if (cache.lineIndexes.size >= MAX_LINE_INDEXES) cache.lineIndexes.delete(cache.lineIndexes.keys().next().value!);
-  cache.lineIndexes.set(key, index);
-  return index;
+  return recentlyUsed(blockCache(db).lineIndexes, `${sourceId}:${blockNo}`, MAX_LINE_INDEXES, () => {
+    const row = db.prepare('SELECT codec, line_index FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as { codec: string; line_index: Buffer };
+    return decompressBlob(row.codec, row.line_index);
+  });
 }
 
 /** A block's lines, decoded once and kept among the recently used; callers must not change the array or its lines. */
 function decodedBlock(db: Db, sourceId: number, blockNo: number): DecodedLine[] {
-  const cache = blockCache(db);
-  const key = `${sourceId}:${blockNo}`;
-  const hit = cache.decoded.get(key);
+  return recentlyUsed(blockCache(db).decoded, `${sourceId}:${blockNo}`, MAX_DECODED_BLOCKS, () =>
+    decodeBlock(db.prepare('SELECT * FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as BlockRow));
+}
+
+/** `cache[key]`, loaded on a miss; the map is kept in use order and holds at most `max` entries. */
+function recentlyUsed<T>(cache: Map<string, T>, key: string, max: number, load: () => T): T {
+  const hit = cache.get(key);
   if (hit !== undefined) {
-    cache.decoded.delete(key);
-    cache.decoded.set(key, hit);
+    cache.delete(key);
+    cache.set(key, hit);
     return hit;
   }
-  const lines = decodeBlock(db.prepare('SELECT * FROM log_block WHERE source_id = ? AND block_no = ?').get(sourceId, blockNo) as BlockRow);
-  if (cache.decoded.size >= MAX_DECODED_BLOCKS) cache.decoded.delete(cache.decoded.keys().next().value!);
-  cache.decoded.set(key, lines);
-  return lines;
+  const value = load();
+  if (cache.size >= max) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
 }
 
 export function compareCursor(a: LogCursor, b: LogCursor): number {
