@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -67,6 +68,7 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     const counts = db.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
       (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
     const order = (db.prepare('SELECT path FROM source ORDER BY id').all() as Array<{ path: string }>).map((r) => r.path);
+    const checksums = db.prepare('SELECT path, sha256 FROM source ORDER BY id').all();
     db.close();
     const execArgs = ['--import', 'tsx', '-e', `
       const { ingest } = await import(${JSON.stringify(join(process.cwd(), 'src-main/core/ingest/ingest.ts'))});
@@ -76,18 +78,48 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     const expected = other.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
       (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
     const expectedOrder = (other.prepare('SELECT path FROM source ORDER BY id').all() as Array<{ path: string }>).map((r) => r.path);
+    const expectedChecksums = other.prepare('SELECT path, sha256 FROM source ORDER BY id').all();
     other.close();
     expect(counts).toEqual(expected);
+    // Archive members are hashed on the ingest thread while they are spooled for a parse worker: the same
+    // checksums as when the one thread hashes what it parses.
+    expect(checksums).toEqual(expectedChecksums);
     // The same files as a folder: parse workers read them from disk themselves (handed off, not spooled).
     const viaFolder = join(work, 'folder.sluice');
     expect(run('ingest', join(work, 'bundle'), '--out', viaFolder).status).toBe(0);
     const folder = new Database(viaFolder, { readonly: true });
     const folderCounts = folder.prepare(`SELECT (SELECT count(*) FROM source) s, (SELECT count(*) FROM event) e, (SELECT count(*) FROM log_block) b,
       (SELECT sum(lines) FROM source) l, (SELECT count(*) FROM gc_event) g, (SELECT count(*) FROM checkpoint) c`).get();
+    const folderChecksums = new Map((folder.prepare('SELECT path, sha256 FROM source').all() as Array<{ path: string; sha256: string }>).map((r) => [r.path, r.sha256]));
     folder.close();
     expect(folderCounts).toEqual(expected);
+    // Files handed off to a parse worker are hashed on the ingest thread from disk, beside the parse.
+    const tmLog = (expectedChecksums as Array<{ path: string; sha256: string }>).find((r) => /taskexecutor/.test(r.path))!;
+    const tmName = tmLog.path.split('/').pop()!;
+    const onDisk = [...folderChecksums].find(([path]) => path.endsWith(`/${tmName}`))!;
+    expect(onDisk[1]).toBe(createHash('sha256').update(readFileSync(join(work, onDisk[0]))).digest('hex'));
+    expect(onDisk[1]).toBe(tmLog.sha256);
     // Sources are numbered in walk order however the parse workers finish: the same order as in-process.
     expect(order).toEqual(expectedOrder);
+  });
+
+  it('keeps one copy of a log that is in the bundle twice, whichever parse worker finishes first', () => {
+    const twice = join(work, 'twice');
+    mkdirSync(twice);
+    const logs = readdirSync(join(work, 'bundle'), { recursive: true, encoding: 'utf8' }).filter((f) => /taskexecutor.*\.log$/.test(f));
+    copyFileSync(join(work, 'bundle', logs[0]!), join(twice, 'a.log'));
+    copyFileSync(join(work, 'bundle', logs[0]!), join(twice, 'b.log'));
+    copyFileSync(join(work, 'bundle', logs[1]!), join(twice, 'c.log'));
+    const incident = join(work, 'twice.sluice');
+    const ingest = run('ingest', twice, '--out', incident, '--json');
+    expect(ingest.status, ingest.stderr).toBe(0);
+    const statuses = (JSON.parse(ingest.stdout) as { sources: Array<{ path: string; status: string }> }).sources.map((s) => [s.path.split('/').pop(), s.status]);
+    expect(statuses).toEqual([['a.log', 'done'], ['b.log', 'skipped-duplicate'], ['c.log', 'done']]);
+    const db = new Database(incident, { readonly: true });
+    const rows = db.prepare('SELECT path, sha256 FROM source ORDER BY id').all() as Array<{ path: string; sha256: string }>;
+    db.close();
+    expect(rows.map((r) => r.path.split('/').pop())).toEqual(['a.log', 'c.log']);
+    expect(rows[0]!.sha256).toBe(createHash('sha256').update(readFileSync(join(twice, 'a.log'))).digest('hex'));
   });
 
   it('errors are one clear line and a non-zero exit, with a stack only under --debug', () => {

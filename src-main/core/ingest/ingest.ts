@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ZoneClock } from '../common/time.js';
 import { walkInputs } from '../archive/walk.js';
@@ -10,6 +8,7 @@ import { parserFor } from '../parsers/registry.js';
 import { openIncident, translateSqliteError, type Db } from '../store/database.js';
 import { IncidentWriter } from '../store/writer.js';
 import { rebuildDerived } from '../analysis/rebuild.js';
+import { sha256OfFile } from './file-bytes.js';
 import { ParsePool, type PooledOutcome } from './parse-pool.js';
 import { IngestCancelled, ingestSource, type SourceInput, type SourceSummary } from './source-ingest.js';
 
@@ -66,16 +65,23 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
   let lastReport = 0;
   const pool = ParsePool.start();
   // Sources are numbered in walk order, whichever finishes first: a parse worker's source is merged under its
-  // number as soon as it is done (between two entries of the walk, when no source transaction is open here).
+  // number as soon as it is done, in its turn on the incident (a source parsed here holds a transaction open
+  // across awaits, so merges and those sources take turns).
   const firstId = writer.maxSourceId() + 1;
-  const entries: Array<{ id: number; outcome: Promise<PooledOutcome>; settled: PooledOutcome | null | undefined; merged: boolean }> = [];
-  const mergeFinished = (): void => {
-    for (const entry of entries) {
-      if (entry.merged || entry.settled === undefined) continue;
-      entry.merged = true;
-      const pooled = entry.settled?.pooled;
-      if (pool !== undefined && pooled !== undefined && pool.merge(db, pooled, entry.id) === 'duplicate') entry.settled!.summary.status = 'skipped-duplicate';
-    }
+  const outcomes: Array<Promise<PooledOutcome>> = [];
+  let incidentTurn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => T | Promise<T>): Promise<T> => {
+    const turn = incidentTurn.then(work);
+    incidentTurn = turn.catch(() => undefined);
+    return turn;
+  };
+  const merged = (sourceId: number) => (outcome: PooledOutcome): Promise<PooledOutcome> | PooledOutcome => {
+    const pooled = outcome.pooled;
+    if (pool === undefined || pooled === undefined) return outcome;
+    return inTurn(() => {
+      if (pool.merge(db, pooled, sourceId) === 'duplicate') outcome.summary.status = 'skipped-duplicate';
+      return outcome;
+    });
   };
 
   try {
@@ -89,8 +95,8 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
       onEntry: async (entry) => {
         let fileBytes = 0;
         let fileLines = 0;
-        const sourceId = firstId + entries.length;
-        const { outcome } = await ingestEntry(entry, writer, pool, {
+        const sourceId = firstId + outcomes.length;
+        const { outcome } = await ingestEntry(entry, writer, pool, inTurn, {
           sourceId,
           tz,
           signal: options.signal,
@@ -113,30 +119,27 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
             }
           },
         });
-        const tracked = {
-          id: sourceId, settled: undefined as PooledOutcome | null | undefined, merged: false,
-          outcome: outcome.then((o) => {
-            progress.filesDone++;
-            progress.linesDone += o.summary.lines - fileLines;
-            progress.warnings += o.summary.warnings;
-            report();
-            return o;
-          }),
-        };
-        tracked.outcome.then((o) => (tracked.settled = o), () => (tracked.settled = null));
-        entries.push(tracked);
-        mergeFinished();
+        const done = outcome.then(merged(sourceId)).then((o) => {
+          progress.filesDone++;
+          progress.linesDone += o.summary.lines - fileLines;
+          progress.warnings += o.summary.warnings;
+          report();
+          return o;
+        });
+        // Failures are collected once the walk is over; until then a rejection must not count as unhandled.
+        done.catch(() => undefined);
+        outcomes.push(done);
       },
     });
   } catch (error) {
     if (error instanceof IngestCancelled || options.signal?.aborted) summary.cancelled = true;
     else {
-      await Promise.allSettled(entries.map((e) => e.outcome));
+      await Promise.allSettled(outcomes);
       await pool?.abort(db);
       throw translateSqliteError(error, options.incidentPath);
     }
   }
-  const settled = await Promise.allSettled(entries.map((e) => e.outcome));
+  const settled = await Promise.allSettled(outcomes);
   for (const r of settled) {
     if (r.status === 'rejected' && !(r.reason instanceof IngestCancelled)) {
       await pool?.abort(db);
@@ -145,7 +148,6 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
     if (r.status === 'rejected') summary.cancelled = true;
   }
   try {
-    mergeFinished();
     pool?.finish(db);
   } catch (error) {
     await pool?.abort(db);
@@ -172,12 +174,6 @@ interface EntryOptions {
   signal: AbortSignal | undefined;
   maxStructuredBytes: number;
   onBytes(bytes: number, lines: number): void;
-}
-
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Reads up to `bytes` from the stream's start; the returned head must be processed before the rest. */
@@ -210,11 +206,17 @@ async function readHead(stream: Readable, bytes: number): Promise<{ head: Buffer
   }
 }
 
-async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: ParsePool | undefined, options: EntryOptions): Promise<{ outcome: Promise<PooledOutcome> }> {
-  // Hashing while parsing costs nothing extra; a separate pass first only pays off when a finished source of
-  // the same size exists, i.e. when this may be a re-import that can be skipped before parsing.
+async function ingestEntry(
+  entry: BundleEntry,
+  writer: IncidentWriter,
+  pool: ParsePool | undefined,
+  inTurn: <T>(work: () => Promise<T>) => Promise<T>,
+  options: EntryOptions,
+): Promise<{ outcome: Promise<PooledOutcome> }> {
+  // A source is hashed while it is parsed (or beside it, for a parse worker); a pass before parsing only pays
+  // off when a finished source of the same size exists, i.e. when this may be a re-import that can be skipped.
   const earlySha = entry.diskPath !== undefined && entry.size !== undefined && writer.hasSourceOfSize(entry.size)
-    ? await sha256OfFile(entry.diskPath)
+    ? await sha256OfFile(entry.diskPath, options.signal)
     : undefined;
   if (earlySha !== undefined && writer.alreadyIngested(earlySha)) {
     return { outcome: Promise.resolve({ summary: { path: entry.path, kind: 'unknown', format: '', reason: 'same content already ingested (sha256)', lines: 0, events: 0, warnings: 0, status: 'skipped-duplicate' } }) };
@@ -241,7 +243,7 @@ async function ingestEntry(entry: BundleEntry, writer: IncidentWriter, pool: Par
   }
   const input: SourceInput = { ...header, chunks: chunks(), abandon: () => stream.destroy() };
   if (pooled) return pool.run(input);
-  const summary = await ingestSource(input, writer);
+  const summary = await inTurn(() => ingestSource(input, writer));
   return { outcome: Promise.resolve({ summary }) };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
 import { mergeShared, mergeSource } from '../store/merge.js';
+import { sha256OfFile } from './file-bytes.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
 
@@ -19,17 +21,22 @@ import { IngestCancelled } from './source-ingest.js';
  * member after it was spooled to a temporary file. Spooling costs a write to the page cache but lets the members
  * of one archive parse side by side (the archive is read on while a worker parses) and keeps chunks from crossing
  * threads; at most one spooled member waits for a worker, so the temporary space stays near a few members.
+ *
+ * The ingest thread computes each source's sha256 (reading a file a second time, from the page cache, or while it
+ * spools a member) and hands it to the merge: hashing is a quarter of a worker's work, and on this thread it fills
+ * a core whenever a worker waits or has nothing left to parse, instead of lengthening the worker's job.
  */
 export interface PooledOutcome {
   summary: SourceSummary;
-  pooled?: { worker: number; sourceId: number };
+  /** Where the parsed source waits to be merged; `sha256` is undefined when the file could not be hashed. */
+  pooled?: { worker: number; sourceId: number; sha256: string | undefined };
 }
 
 /** A text source for a worker: a plain file on disk (`file`), or a stream of chunks that is spooled first. */
 export type PooledSource = SourceInput | (Omit<SourceInput, 'chunks' | 'abandon'> & { file: string });
 
 /** What a worker learns about a source: where to read it, and how to record it. */
-export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'tz' | 'maxStructuredBytes'> & { file: string };
+export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'hashedByCaller' | 'tz' | 'maxStructuredBytes'> & { file: string };
 
 type WorkerReply =
   | { type: 'progress'; job: number; bytes: number; lines: number }
@@ -117,32 +124,44 @@ export class ParsePool {
    */
   async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
     const spooled = 'file' in input ? undefined : await this.spool(input);
-    const file = 'file' in input ? input.file : spooled!;
+    const file = 'file' in input ? input.file : spooled!.path;
+    // Hashing starts at once, so it also runs while the source waits for a worker. An unreadable file fails
+    // in the worker too, with the reason; the source then keeps its placeholder checksum.
+    const sha256: Promise<string | undefined> = input.earlySha !== undefined
+      ? Promise.resolve(input.earlySha)
+      : spooled?.sha256 !== undefined ? Promise.resolve(spooled.sha256) : sha256OfFile(file, input.signal).catch(() => undefined);
     const worker = await this.acquire();
     const id = this.nextJob++;
     const parsed = new Promise<PooledOutcome>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
-    const meta: SourceMeta = { path: input.path, detection: input.detection, earlySha: input.earlySha, tz: input.tz, maxStructuredBytes: input.maxStructuredBytes, file };
+    const meta: SourceMeta = {
+      path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
+      maxStructuredBytes: input.maxStructuredBytes, file,
+    };
     this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    const outcome = parsed.finally(async () => {
+    const released = parsed.finally(async () => {
       signal?.removeEventListener('abort', onAbort);
       this.release(worker);
-      if (spooled !== undefined) await rm(spooled, { force: true });
+      if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
+    const outcome = Promise.all([released, sha256]).then(([parsedOutcome, checksum]) =>
+      parsedOutcome.pooled === undefined ? parsedOutcome : { ...parsedOutcome, pooled: { ...parsedOutcome.pooled, sha256: checksum } });
     return { outcome };
   }
 
-  /** Writes a streamed source to a temporary file for a worker to read. */
-  private async spool(input: SourceInput): Promise<string> {
+  /** Writes a streamed source to a temporary file for a worker to read, hashing it on the way. */
+  private async spool(input: SourceInput): Promise<{ path: string; sha256: string }> {
     const path = join(this.dir, `spool-${this.nextJob}-${input.path.replace(/[^\w.-]+/g, '_').slice(-60)}`);
     const handle = await open(path, 'w');
+    const hash = createHash('sha256');
     let bytes = 0;
     try {
       for await (const chunk of input.chunks) {
         if (input.signal?.aborted) throw new IngestCancelled();
+        hash.update(chunk);
         for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
         bytes += chunk.length;
         input.onBytes(bytes, 0);
@@ -154,7 +173,7 @@ export class ParsePool {
       throw error;
     }
     await handle.close();
-    return path;
+    return { path, sha256: hash.digest('hex') };
   }
 
   /**
@@ -162,12 +181,12 @@ export class ParsePool {
    * parsing (their files are in WAL mode, so committed sources read while the next one is written). Call it only
    * while `db` has no transaction of its own open. Returns 'duplicate' when a finished source has the checksum.
    */
-  merge(db: Db, pooled: { worker: number; sourceId: number }, targetId: number): 'merged' | 'duplicate' {
+  merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): 'merged' | 'duplicate' {
     if (!this.attached.includes(pooled.worker)) {
       db.exec(`ATTACH DATABASE '${this.scratchPath(pooled.worker).replace(/'/g, "''")}' AS w${pooled.worker}`);
       this.attached.push(pooled.worker);
     }
-    return mergeSource(db, `w${pooled.worker}`, pooled.sourceId, targetId);
+    return mergeSource(db, `w${pooled.worker}`, pooled.sourceId, { id: targetId, sha256: pooled.sha256 });
   }
 
   /** Once every source is merged: adds the workers' jobs, vertices and plan edges, in the order the workers' files were first merged. */
@@ -240,7 +259,7 @@ export class ParsePool {
         break;
       case 'done':
         this.jobs.delete(reply.job);
-        job.resolve(reply.sourceId === null ? { summary: reply.summary } : { summary: reply.summary, pooled: { worker, sourceId: reply.sourceId } });
+        job.resolve(reply.sourceId === null ? { summary: reply.summary } : { summary: reply.summary, pooled: { worker, sourceId: reply.sourceId, sha256: undefined } });
         break;
       case 'cancelled':
         this.jobs.delete(reply.job);

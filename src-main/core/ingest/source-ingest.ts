@@ -31,8 +31,13 @@ export interface SourceInput {
   sourceId?: number;
   path: string;
   detection: Detection;
-  /** Checksum computed before parsing (a possible re-import); otherwise hashed while the chunks stream by. */
+  /** Checksum computed before parsing (a possible re-import); otherwise hashed while the chunks stream by… */
   earlySha?: string;
+  /**
+   * …unless the caller hashes the bytes itself: a parse pool hashes on the ingest thread while a worker parses,
+   * and the merge gives the source its checksum (and finds duplicates). The source is committed under a placeholder.
+   */
+  hashedByCaller?: boolean;
   tz: string;
   /** The bytes; a chunk may be overwritten once the next one is asked for (a parse worker reuses its buffers). */
   chunks: AsyncIterable<Buffer>;
@@ -53,13 +58,14 @@ export interface SourceInput {
 export async function ingestSource(input: SourceInput, writer: IncidentWriter): Promise<SourceSummary> {
   const { detection, earlySha } = input;
   const parser = parserFor(detection);
-  const hash = earlySha === undefined ? createHash('sha256') : undefined;
+  const hash = earlySha === undefined && input.hashedByCaller !== true ? createHash('sha256') : undefined;
+  const placeholderSha = `pending:${input.path}:${Date.now()}:${Math.random()}`;
   const warnings: ParseWarning[] = [];
   const source: NewSource = {
     ...(input.sourceId !== undefined && { id: input.sourceId }),
     path: input.path,
     detection,
-    sha256: earlySha ?? `pending:${input.path}:${Date.now()}:${Math.random()}`,
+    sha256: earlySha ?? placeholderSha,
     bytes: 0,
     tz: input.tz,
     clockOffsetUs: 0,
@@ -77,9 +83,9 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
       bytes += chunk.length;
       input.onBytes(bytes, 0);
     }
-    source.sha256 = earlySha ?? hash!.digest('hex');
+    source.sha256 = earlySha ?? hash?.digest('hex') ?? placeholderSha;
     source.bytes = bytes;
-    if (earlySha === undefined && writer.alreadyIngested(source.sha256)) return { ...summary, status: 'skipped-duplicate' };
+    if (hash !== undefined && writer.alreadyIngested(source.sha256)) return { ...summary, status: 'skipped-duplicate' };
     writer.beginSource(source, 'listed');
     writer.commitSource({ sha256: source.sha256, bytes, lines: 0, events: 0, warnings: 0, timeFromUs: null, timeToUs: null }, 'listed');
     return { ...summary, status: 'listed' };
@@ -181,9 +187,9 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
         parser.parse(Buffer.concat(parts), context);
       }
     }
-    source.sha256 = earlySha ?? hash!.digest('hex');
+    source.sha256 = earlySha ?? hash?.digest('hex') ?? placeholderSha;
     source.bytes = bytes;
-    if (earlySha === undefined && writer.isDuplicate(source.sha256)) {
+    if (hash !== undefined && writer.isDuplicate(source.sha256)) {
       // Hashed while read, so a duplicate is only known now: drop the work.
       writer.rollbackSource();
       return { ...summary, status: 'skipped-duplicate' };
@@ -203,7 +209,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
     input.abandon?.();
     if (error instanceof IngestCancelled) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    source.sha256 = earlySha ?? hash!.copy().digest('hex');
+    source.sha256 = earlySha ?? hash?.copy().digest('hex') ?? placeholderSha;
     writer.recordFailure(source, warnings, `ingest failed: ${message}`);
     return { ...summary, warnings: summary.warnings + 1, status: 'failed' };
   }

@@ -20,8 +20,11 @@ export function prepareScratch(db: Db): void {
   for (const table of CHILD_TABLES) db.exec(`CREATE INDEX scratch_${table}_source ON ${table} (source_id)`);
 }
 
-/** `targetId`, when given, is the id the source gets here (the ingest numbers sources in walk order). */
-export function mergeSource(db: Db, schema: string, sourceId: number, targetId?: number): 'merged' | 'duplicate' {
+/**
+ * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
+ * `target.sha256` its checksum, when it was computed outside the attached file (which then holds a placeholder).
+ */
+export function mergeSource(db: Db, schema: string, sourceId: number, target: { id?: number; sha256?: string } = {}): 'merged' | 'duplicate' {
   const columns = (table: string): string[] =>
     (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>)
       .filter((c) => !(c.name === 'id' && c.pk === 1))
@@ -29,7 +32,8 @@ export function mergeSource(db: Db, schema: string, sourceId: number, targetId?:
   return db.transaction((): 'merged' | 'duplicate' => {
     const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
     if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in ${schema}`);
-    const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(incoming.sha256) as { id: number; status: string } | undefined;
+    const sha256 = target.sha256 ?? incoming.sha256;
+    const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
     if (existing !== undefined) {
       if (existing.status === 'done' || existing.status === 'listed') return 'duplicate';
       db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);
@@ -37,7 +41,8 @@ export function mergeSource(db: Db, schema: string, sourceId: number, targetId?:
     const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
     if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
     const sourceColumns = columns('source').join(', ');
-    const newId = Number(db.prepare(`INSERT INTO source (id, ${sourceColumns}) SELECT ?, ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(targetId ?? null, sourceId).lastInsertRowid);
+    const newId = Number(db.prepare(`INSERT INTO source (id, ${sourceColumns}) SELECT ?, ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(target.id ?? null, sourceId).lastInsertRowid);
+    if (sha256 !== incoming.sha256) db.prepare('UPDATE source SET sha256 = ? WHERE id = ?').run(sha256, newId);
     for (const table of CHILD_TABLES) {
       const cols = columns(table).filter((c) => c !== 'source_id');
       const list = cols.join(', ');

@@ -37,31 +37,43 @@ interface CompiledExceptionText {
   pattern: CompiledPattern;
 }
 
+const SLF4J_REPORTER = 'Slf4jReporter';
+
+/** What the parser knows about a logger: its templates, and whether it prints metric reports. */
+interface KnownLogger {
+  templates: readonly CompiledTemplate[];
+  reporter: boolean;
+}
+
 /**
- * Templates by logger simple name, bucketed by the name's length. Every record looks its logger up here, and
- * its name is a fresh string: a Map would hash it each time, while most names fail on length or a compare.
+ * Known loggers by simple name, bucketed by the name's length. Every record looks its logger up once, and its
+ * name is a fresh sliced string: a Map would hash it and each `===` against a constant compares it character by
+ * character, while most names fail here on length alone.
  */
-const TEMPLATES_BY_NAME_LENGTH: ReadonlyArray<{ names: string[]; templates: Array<readonly CompiledTemplate[]> } | undefined> = (() => {
+const KNOWN_LOGGERS_BY_NAME_LENGTH: ReadonlyArray<{ names: string[]; loggers: KnownLogger[] } | undefined> = (() => {
   const compiled = new Map(TEMPLATES.map((spec) => [spec, { spec, pattern: compilePattern(spec.re) }]));
-  const buckets: Array<{ names: string[]; templates: Array<readonly CompiledTemplate[]> } | undefined> = [];
+  const known = new Map<string, KnownLogger>([[SLF4J_REPORTER, { templates: [], reporter: true }]]);
   for (const [logger, specs] of templatesByLogger(TEMPLATES)) {
-    const bucket = (buckets[logger.length] ??= { names: [], templates: [] });
-    bucket.names.push(logger);
-    bucket.templates.push(specs.map((spec) => compiled.get(spec)!));
+    known.set(logger, { templates: specs.map((spec) => compiled.get(spec)!), reporter: logger === SLF4J_REPORTER });
+  }
+  const buckets: Array<{ names: string[]; loggers: KnownLogger[] } | undefined> = [];
+  for (const [name, logger] of known) {
+    const bucket = (buckets[name.length] ??= { names: [], loggers: [] });
+    bucket.names.push(name);
+    bucket.loggers.push(logger);
   }
   return buckets;
 })();
 
-function templatesFor(simpleName: string): readonly CompiledTemplate[] | undefined {
-  const bucket = TEMPLATES_BY_NAME_LENGTH[simpleName.length];
+function knownLogger(simpleName: string): KnownLogger | undefined {
+  const bucket = KNOWN_LOGGERS_BY_NAME_LENGTH[simpleName.length];
   if (bucket === undefined) return undefined;
   const { names } = bucket;
-  for (let i = 0; i < names.length; i++) if (names[i] === simpleName) return bucket.templates[i];
+  for (let i = 0; i < names.length; i++) if (names[i] === simpleName) return bucket.loggers[i];
   return undefined;
 }
 
 const COMPILED_EXCEPTION_TEXTS: readonly CompiledExceptionText[] = EXCEPTION_TEXTS.map((spec) => ({ spec, pattern: compilePattern(spec.re) }));
-const SLF4J_REPORTER = 'Slf4jReporter';
 
 export const createFlinkLogParser: TextParserFactory = (ctx) => new FlinkLogParser(ctx);
 
@@ -85,6 +97,7 @@ class FlinkLogParser implements TextParser {
   private recLoggerStart = 0;
   private recLoggerEnd = 0;
   private recSimpleName = '';
+  private recLogger: KnownLogger | undefined;
   private recThread: string | undefined;
   private recMessage = '';
   private recLines: string[] = [];
@@ -160,11 +173,12 @@ class FlinkLogParser implements TextParser {
     this.recLoggerStart = header.loggerStart;
     this.recLoggerEnd = header.loggerEnd;
     this.recSimpleName = header.simpleName;
+    this.recLogger = knownLogger(header.simpleName);
     this.recThread = header.thread;
     this.recMessage = text.slice(header.messageStart);
     if (this.recLines.length > 0) this.recLines = [];
     this.recDropped = 0;
-    this.recCap = header.simpleName === SLF4J_REPORTER ? MAX_REPORT_LINES : MAX_RETAINED_LINES;
+    this.recCap = this.recLogger?.reporter === true ? MAX_REPORT_LINES : MAX_RETAINED_LINES;
   }
 
   private timestamp(lineNo: number): number {
@@ -203,7 +217,8 @@ class FlinkLogParser implements TextParser {
     this.open = false;
     const lineCount = 1 + this.recLines.length + this.recDropped;
     const simpleName = this.recSimpleName;
-    if (simpleName === SLF4J_REPORTER) {
+    const logger = this.recLogger;
+    if (logger?.reporter === true) {
       this.metricsReport(lineCount);
       return;
     }
@@ -228,7 +243,7 @@ class FlinkLogParser implements TextParser {
     const stack = this.recLines.length > 0 ? summarizeStack(this.recLines.map(capped)) : undefined;
     let event: EventRecord | undefined;
     let template: TemplateSpec | undefined;
-    const candidates = templatesFor(simpleName);
+    const candidates = logger?.templates;
     if (candidates !== undefined) {
       for (const candidate of candidates) {
         const spec = candidate.spec;

@@ -290,8 +290,15 @@ function parseHeaderBytes(text: string, view: ByteView, out: Header): boolean {
       at = skipSpaces(b, close + 2, end);
     }
   }
-  let loggerEnd = find(b, SPACE, at, end);
-  if (loggerEnd < 0) loggerEnd = end;
+  let loggerEnd: number;
+  if (view.ascii) {
+    // Logger names run to 40–60 characters: a string search runs natively, several times faster than a byte loop.
+    const space = text.indexOf(' ', at - s);
+    loggerEnd = space < 0 || space >= end - s ? end : space + s;
+  } else {
+    loggerEnd = find(b, SPACE, at, end);
+    if (loggerEnd < 0) loggerEnd = end;
+  }
   found.loggerStart = at;
   found.loggerEnd = loggerEnd;
   let nameStart = loggerEnd;
