@@ -103,7 +103,7 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     expect(order).toEqual(expectedOrder);
   });
 
-  it('keeps one copy of a log that is in the bundle twice, whichever parse worker finishes first', () => {
+  it('keeps the first in walk order of a log that is in the bundle twice, whichever parse worker finishes first', () => {
     const twice = join(work, 'twice');
     mkdirSync(twice);
     const logs = readdirSync(join(work, 'bundle'), { recursive: true, encoding: 'utf8' }).filter((f) => /taskexecutor.*\.log$/.test(f));

@@ -75,11 +75,18 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
     incidentTurn = turn.catch(() => undefined);
     return turn;
   };
+  const summariesById = new Map<number, SourceSummary>();
   const merged = (sourceId: number) => (outcome: PooledOutcome): Promise<PooledOutcome> | PooledOutcome => {
+    summariesById.set(sourceId, outcome.summary);
     const pooled = outcome.pooled;
     if (pool === undefined || pooled === undefined) return outcome;
     return inTurn(() => {
-      if (pool.merge(db, pooled, sourceId) === 'duplicate') outcome.summary.status = 'skipped-duplicate';
+      const result = pool.merge(db, pooled, sourceId);
+      if (result.outcome === 'duplicate') outcome.summary.status = 'skipped-duplicate';
+      else if (result.replaced !== undefined) {
+        const replaced = summariesById.get(result.replaced);
+        if (replaced !== undefined) replaced.status = 'skipped-duplicate';
+      }
       return outcome;
     });
   };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
-import { mergeShared, mergeSource } from '../store/merge.js';
+import { mergeShared, mergeSource, type MergeResult } from '../store/merge.js';
 import { sha256OfFile } from './file-bytes.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
@@ -179,9 +179,9 @@ export class ParsePool {
   /**
    * Moves one finished source from its worker's file into `db` under `targetId`, while the workers go on
    * parsing (their files are in WAL mode, so committed sources read while the next one is written). Call it only
-   * while `db` has no transaction of its own open. Returns 'duplicate' when a finished source has the checksum.
+   * while `db` has no transaction of its own open. Of two sources with one checksum, the first in walk order stays.
    */
-  merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): 'merged' | 'duplicate' {
+  merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): MergeResult {
     if (!this.attached.includes(pooled.worker)) {
       db.exec(`ATTACH DATABASE '${this.scratchPath(pooled.worker).replace(/'/g, "''")}' AS w${pooled.worker}`);
       this.attached.push(pooled.worker);

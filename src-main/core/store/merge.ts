@@ -21,21 +21,31 @@ export function prepareScratch(db: Db): void {
 }
 
 /**
+ * What a merge did: 'duplicate' when a finished source with the checksum comes first (nothing moved); otherwise
+ * `replaced` names a finished source with the checksum that came later in walk order but was merged or committed
+ * first — it is deleted, so the copy that stays does not depend on which parse finished first.
+ */
+export type MergeResult = { outcome: 'merged'; replaced?: number } | { outcome: 'duplicate' };
+
+/**
  * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
  * `target.sha256` its checksum, when it was computed outside the attached file (which then holds a placeholder).
  */
-export function mergeSource(db: Db, schema: string, sourceId: number, target: { id?: number; sha256?: string } = {}): 'merged' | 'duplicate' {
+export function mergeSource(db: Db, schema: string, sourceId: number, target: { id?: number; sha256?: string } = {}): MergeResult {
   const columns = (table: string): string[] =>
     (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>)
       .filter((c) => !(c.name === 'id' && c.pk === 1))
       .map((c) => c.name);
-  return db.transaction((): 'merged' | 'duplicate' => {
+  return db.transaction((): MergeResult => {
     const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
     if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in ${schema}`);
     const sha256 = target.sha256 ?? incoming.sha256;
     const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
+    let replaced: number | undefined;
     if (existing !== undefined) {
-      if (existing.status === 'done' || existing.status === 'listed') return 'duplicate';
+      const finished = existing.status === 'done' || existing.status === 'listed';
+      if (finished && (target.id === undefined || existing.id < target.id)) return { outcome: 'duplicate' };
+      if (finished) replaced = existing.id;
       db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);
     }
     const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
@@ -48,7 +58,7 @@ export function mergeSource(db: Db, schema: string, sourceId: number, target: { 
       const list = cols.join(', ');
       db.prepare(`INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${schema}.${table} WHERE source_id = ?`).run(newId, sourceId);
     }
-    return 'merged';
+    return replaced === undefined ? { outcome: 'merged' } : { outcome: 'merged', replaced };
   })();
 }
 
