@@ -127,9 +127,9 @@ export class ParsePool {
     const file = 'file' in input ? input.file : spooled!.path;
     // Hashing starts at once, so it also runs while the source waits for a worker. An unreadable file fails
     // in the worker too, with the reason; the source then keeps its placeholder checksum.
-    const sha256: Promise<string | undefined> = input.earlySha !== undefined
-      ? Promise.resolve(input.earlySha)
-      : spooled?.sha256 !== undefined ? Promise.resolve(spooled.sha256) : sha256OfFile(file, input.signal).catch(() => undefined);
+    const sha256: Promise<string | undefined> = input.earlySha !== undefined || spooled !== undefined
+      ? Promise.resolve(input.earlySha ?? spooled!.sha256)
+      : sha256OfFile(file, input.signal).catch(() => undefined);
     const worker = await this.acquire();
     const id = this.nextJob++;
     const parsed = new Promise<PooledOutcome>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));

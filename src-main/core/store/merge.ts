@@ -32,10 +32,8 @@ export type MergeResult = { outcome: 'merged'; replaced?: number } | { outcome: 
  * `target.sha256` its checksum, when it was computed outside the attached file (which then holds a placeholder).
  */
 export function mergeSource(db: Db, schema: string, sourceId: number, target: { id?: number; sha256?: string } = {}): MergeResult {
-  const columns = (table: string): string[] =>
-    (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as Array<{ name: string; pk: number }>)
-      .filter((c) => !(c.name === 'id' && c.pk === 1))
-      .map((c) => c.name);
+  // Row ids are the incident's to give: a copied table's own integer key is left out.
+  const columns = (table: string): string[] => columnsOf(db, table).filter((c) => !(c.name === 'id' && c.pk === 1)).map((c) => c.name);
   return db.transaction((): MergeResult => {
     const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
     if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in ${schema}`);
@@ -50,9 +48,9 @@ export function mergeSource(db: Db, schema: string, sourceId: number, target: { 
     }
     const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
     if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
-    const sourceColumns = columns('source').join(', ');
-    const newId = Number(db.prepare(`INSERT INTO source (id, ${sourceColumns}) SELECT ?, ${sourceColumns} FROM ${schema}.source WHERE id = ?`).run(target.id ?? null, sourceId).lastInsertRowid);
-    if (sha256 !== incoming.sha256) db.prepare('UPDATE source SET sha256 = ? WHERE id = ?').run(sha256, newId);
+    const sourceColumns = columns('source').filter((c) => c !== 'sha256').join(', ');
+    const newId = Number(db.prepare(`INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${schema}.source WHERE id = ?`)
+      .run(target.id ?? null, sha256, sourceId).lastInsertRowid);
     for (const table of CHILD_TABLES) {
       const cols = columns(table).filter((c) => c !== 'source_id');
       const list = cols.join(', ');
@@ -69,8 +67,12 @@ export function mergeSource(db: Db, schema: string, sourceId: number, target: { 
 export function mergeShared(db: Db, schema: string): void {
   db.transaction(() => {
     for (const table of SHARED_TABLES) {
-      const list = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((c) => c.name).join(', ');
+      const list = columnsOf(db, table).map((c) => c.name).join(', ');
       db.prepare(`INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${schema}.${table}`).run();
     }
   })();
+}
+
+function columnsOf(db: Db, table: string): Array<{ name: string; pk: number }> {
+  return db.prepare('SELECT name, pk FROM pragma_table_info(?)').all(table) as Array<{ name: string; pk: number }>;
 }
