@@ -159,33 +159,33 @@ function rebuildAttempts(db: Db): void {
   }>();
   const sources = sourceFacts(db);
   // `+e.ts_us`: sorting the attempt rows beats walking the time index over every event with a row lookup each.
-  // Rows are streamed: a DEBUG-heavy incident has hundreds of thousands.
+  // Rows are streamed, as arrays (see PhaseRow): a DEBUG-heavy incident has hundreds of thousands.
   const rows = db
     .prepare(
       `SELECT e.ts_us, e.source_id, e.job, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host,
               ${numberAttr('parallelism')} AS parallelism, ${numberAttr('attemptNumber')} AS attempt_number
          FROM event e WHERE e.attempt IS NOT NULL ORDER BY +e.ts_us, e.id`,
     )
-    .iterate() as IterableIterator<{
-      ts_us: number; source_id: number; job: string | null; vertex_id: string | null; vertex_name: string | null; subtask: number | null;
-      attempt: string; tm: string | null; host: string | null; parallelism: number | null; attempt_number: number | null;
-    }>;
-  for (const row of rows) {
-    const source = sources.get(row.source_id);
+    .raw()
+    .iterate() as IterableIterator<[
+      ts: number, sourceId: number, job: string | null, vertexId: string | null, vertexName: string | null, subtask: number | null,
+      attempt: string, tm: string | null, host: string | null, parallelism: number | null, attemptNumber: number | null,
+    ]>;
+  for (const [ts, sourceId, job, vertexId, vertexName, subtask, attempt, rowTm, rowHost, parallelism, attemptNumber] of rows) {
+    const source = sources.get(sourceId);
     if (source === undefined) continue;
-    const attempt = row.attempt;
     const known = attempts.get(attempt) ?? {
-      job: null, vertexId: null, taskName: null, subtask: null, parallelism: null, attemptNumber: null, tm: null, host: null, firstSeen: row.ts_us,
+      job: null, vertexId: null, taskName: null, subtask: null, parallelism: null, attemptNumber: null, tm: null, host: null, firstSeen: ts,
     };
-    known.job ??= row.job;
-    known.taskName ??= row.vertex_name;
-    known.vertexId ??= row.vertex_id;
-    known.subtask ??= row.subtask;
-    known.parallelism ??= row.parallelism;
-    known.attemptNumber ??= row.attempt_number;
+    known.job ??= job;
+    known.taskName ??= vertexName;
+    known.vertexId ??= vertexId;
+    known.subtask ??= subtask;
+    known.parallelism ??= parallelism;
+    known.attemptNumber ??= attemptNumber;
     // A TaskManager's own log names the TM it runs on; JM lines name it in the location.
-    const tm = source.component === 'taskmanager' ? source.tm : row.tm;
-    const host = source.component === 'taskmanager' ? source.host : row.host;
+    const tm = source.component === 'taskmanager' ? source.tm : rowTm;
+    const host = source.component === 'taskmanager' ? source.host : rowHost;
     if (tm !== null && known.tm === null) known.tm = tm;
     if (host !== null && known.host === null) known.host = host;
     attempts.set(attempt, known);
@@ -480,25 +480,16 @@ interface SubtaskDraft {
 
 const STATUS_RANK = { unknown: 0, pending: 1, acknowledged: 2, late: 3, declined: 4 } as const;
 
-interface PhaseRow {
-  id: number;
-  source_id: number;
-  ts_us: number;
-  kind: string;
-  job: string | null;
-  checkpoint_id: number;
-  vertex_id: string | null;
-  vertex_name: string | null;
-  subtask: number | null;
-  attempt: string | null;
-  tm: string | null;
-  host: string | null;
-  sync_ms: number | null;
-  async_ms: number | null;
-  size_kb: number | null;
-  alignment_ms: number | null;
-  unaligned: number | null;
-}
+/**
+ * A phase row as read: raw, in SELECT order. A DEBUG-heavy incident has millions, and better-sqlite3 builds an
+ * array for a row in about half the time it takes to build an object with named properties.
+ */
+type PhaseRow = [
+  id: number, sourceId: number, ts: number, kind: string, job: string | null, checkpointId: number, vertexId: string | null,
+  vertexName: string | null, subtask: number | null, attempt: string | null, tm: string | null, host: string | null,
+  /** Only for the kinds whose attributes are read: checkpoint.subtask-stats, subtask.sync-done, subtask.async-done. */
+  attrs: string | null,
+];
 
 /** What the log rows of one subtask × checkpoint offer, each field from its earliest row (see Earliest). */
 interface LogPhases {
@@ -628,42 +619,40 @@ function rebuildSubtasks(db: Db): void {
   const rows = db
     .prepare(
       `SELECT e.id, e.source_id, e.ts_us, e.kind, e.job, e.checkpoint_id, e.vertex_id, e.vertex_name, e.subtask, e.attempt, e.tm, e.host,
-              CASE WHEN e.kind IN ('checkpoint.subtask-stats', 'subtask.sync-done') THEN ${numberAttr('syncMs')} END AS sync_ms,
-              CASE WHEN e.kind IN ('checkpoint.subtask-stats', 'subtask.async-done') THEN ${numberAttr('asyncMs')} END AS async_ms,
-              CASE WHEN e.kind = 'checkpoint.subtask-stats' THEN ${numberAttr('sizeKb')} END AS size_kb,
-              CASE WHEN e.kind = 'subtask.sync-done' THEN ${numberAttr('alignmentMs')} END AS alignment_ms,
-              CASE WHEN e.kind = 'subtask.sync-done' THEN (CASE json_type(e.attrs, '$.unaligned') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END) END AS unaligned
+              CASE WHEN e.kind IN ('checkpoint.subtask-stats', 'subtask.sync-done', 'subtask.async-done') THEN e.attrs END AS attrs
          FROM ${eventsOfKindsClause(db, phaseKinds)} AND +e.checkpoint_id IS NOT NULL`,
     )
+    .raw()
     .iterate() as IterableIterator<PhaseRow>;
-  for (const row of rows) {
-    const source = sources.get(row.source_id);
+  for (const [id, sourceId, ts, kind, rowJob, checkpointId, rowVertexId, rowVertexName, rowSubtask, rowAttempt, rowTm, rowHost, attrsText] of rows) {
+    const source = sources.get(sourceId);
     if (source === undefined) continue;
-    const attempt = row.attempt !== null ? attemptInfo.get(row.attempt) : undefined;
-    const job = jobOf(row.checkpoint_id, row.job ?? attempt?.job ?? null);
+    const attempt = rowAttempt !== null ? attemptInfo.get(rowAttempt) : undefined;
+    const job = jobOf(checkpointId, rowJob ?? attempt?.job ?? null);
     if (job === null) continue;
-    const vertexName = row.vertex_name ?? attempt?.task_name ?? null;
-    const subtask = row.subtask ?? attempt?.subtask ?? null;
-    const vertexId = resolveVertex(job, vertexName, row.vertex_id ?? attempt?.vertex_id ?? null);
+    const vertexName = rowVertexName ?? attempt?.task_name ?? null;
+    const subtask = rowSubtask ?? attempt?.subtask ?? null;
+    const vertexId = resolveVertex(job, vertexName, rowVertexId ?? attempt?.vertex_id ?? null);
     if (vertexId === null || subtask === null) continue;
-    const d = draft(job, row.checkpoint_id, vertexId, null, subtask);
+    const d = draft(job, checkpointId, vertexId, null, subtask);
     let p = phases.get(d);
     if (p === undefined) {
-      p = { created: Earliest.offer(undefined, row.ts_us, row.id, true), evidence: [] };
+      p = { created: Earliest.offer(undefined, ts, id, true), evidence: [] };
       phases.set(d, p);
     } else {
-      p.created = Earliest.offer(p.created, row.ts_us, row.id, true);
+      p.created = Earliest.offer(p.created, ts, id, true);
     }
-    const { ts_us: ts, id } = row;
+    // Parsed here, once per row: SQL's JSON functions would parse the text once per attribute.
+    const attrs = attrsText === null ? undefined : (JSON.parse(attrsText) as Attrs);
     p.evidence.push(ts, id);
     if (vertexName !== null) p.vertexName = Earliest.offer(p.vertexName, ts, id, vertexName);
-    if (row.attempt !== null) p.attempt = Earliest.offer(p.attempt, ts, id, row.attempt);
-    const fromTmLog = source.tm !== null && row.tm === null;
-    const tm = (fromTmLog ? source.tm : row.tm) ?? attempt?.tm ?? null;
-    const host = (fromTmLog ? source.host : row.host) ?? attempt?.host ?? null;
+    if (rowAttempt !== null) p.attempt = Earliest.offer(p.attempt, ts, id, rowAttempt);
+    const fromTmLog = source.tm !== null && rowTm === null;
+    const tm = (fromTmLog ? source.tm : rowTm) ?? attempt?.tm ?? null;
+    const host = (fromTmLog ? source.host : rowHost) ?? attempt?.host ?? null;
     if (tm !== null) p.tm = Earliest.offer(p.tm, ts, id, tm);
     if (host !== null) p.host = Earliest.offer(p.host, ts, id, host);
-    switch (row.kind) {
+    switch (kind) {
       case 'checkpoint.late-message':
         d.late = 1;
         p.ack = Earliest.offer(p.ack, ts, id, ts);
@@ -677,20 +666,30 @@ function rebuildSubtasks(db: Db): void {
         p.ack = Earliest.offer(p.ack, ts, id, ts);
         promote(d, 'acknowledged');
         break;
-      case 'checkpoint.subtask-stats':
-        if (row.sync_ms !== null) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: row.sync_ms, source: 'log-trace' });
-        if (row.async_ms !== null) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: row.async_ms, source: 'log-trace' });
-        if (row.size_kb !== null) p.stateSize = Earliest.offer(p.stateSize, ts, id, row.size_kb * 1024);
+      case 'checkpoint.subtask-stats': {
+        const syncMs = num(attrs?.syncMs);
+        const asyncMs = num(attrs?.asyncMs);
+        const sizeKb = num(attrs?.sizeKb);
+        if (syncMs !== undefined) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: syncMs, source: 'log-trace' });
+        if (asyncMs !== undefined) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: asyncMs, source: 'log-trace' });
+        if (sizeKb !== undefined) p.stateSize = Earliest.offer(p.stateSize, ts, id, sizeKb * 1024);
         promote(d, 'acknowledged');
         break;
-      case 'subtask.sync-done':
-        if (row.alignment_ms !== null) p.alignmentMs = Earliest.offer(p.alignmentMs, ts, id, { value: row.alignment_ms, source: 'log-debug' });
-        if (row.sync_ms !== null) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: row.sync_ms, source: 'log-debug' });
-        if (row.unaligned !== null) p.unaligned = Earliest.offer(p.unaligned, ts, id, row.unaligned);
+      }
+      case 'subtask.sync-done': {
+        const alignmentMs = num(attrs?.alignmentMs);
+        const syncMs = num(attrs?.syncMs);
+        const unaligned = attrs?.unaligned;
+        if (alignmentMs !== undefined) p.alignmentMs = Earliest.offer(p.alignmentMs, ts, id, { value: alignmentMs, source: 'log-debug' });
+        if (syncMs !== undefined) p.syncMs = Earliest.offer(p.syncMs, ts, id, { value: syncMs, source: 'log-debug' });
+        if (typeof unaligned === 'boolean') p.unaligned = Earliest.offer(p.unaligned, ts, id, unaligned ? 1 : 0);
         break;
-      case 'subtask.async-done':
-        if (row.async_ms !== null) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: row.async_ms, source: 'log-debug' });
+      }
+      case 'subtask.async-done': {
+        const asyncMs = num(attrs?.asyncMs);
+        if (asyncMs !== undefined) p.asyncMs = Earliest.offer(p.asyncMs, ts, id, { value: asyncMs, source: 'log-debug' });
         break;
+      }
       case 'subtask.sync-failed':
       case 'subtask.async-failed':
       case 'subtask.snapshot-failed':
@@ -702,7 +701,7 @@ function rebuildSubtasks(db: Db): void {
       case 'barrier.alignment-start':
       case 'barrier.triggered':
       case 'barrier.aligned':
-        p.firstBarrier = Earliest.offer(p.firstBarrier, ts, id, row.kind);
+        p.firstBarrier = Earliest.offer(p.firstBarrier, ts, id, kind);
         break;
     }
   }
