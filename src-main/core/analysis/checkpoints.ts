@@ -135,18 +135,18 @@ function rebuildTaskManagers(db: Db): void {
 
 /** Vertex name → JobVertexID from REST job dumps and 1.16+ attempt ids; logs ≤1.15 only know names. */
 function vertexIdResolver(db: Db): (job: string | null, name: string | null, known: string | null) => string | null {
-  const byName = new Map<string, string>();
+  const byJobAndName = new Map<string, Map<string, string>>();
   // State-transition lines name the task but not the job: a name shared by no other job still resolves.
   const byNameAnyJob = new Map<string, string | null>();
   for (const row of db.prepare('SELECT job, vertex_id, name FROM vertex').all() as Array<{ job: string; vertex_id: string; name: string }>) {
     if (row.vertex_id.startsWith('name:')) continue;
-    byName.set(`${row.job}\u0000${row.name}`, row.vertex_id);
+    getOrAdd(byJobAndName, row.job, () => new Map<string, string>()).set(row.name, row.vertex_id);
     byNameAnyJob.set(row.name, byNameAnyJob.has(row.name) ? null : row.vertex_id);
   }
   return (job, name, known) => {
     if (known !== null) return known;
     if (name === null) return null;
-    const id = job === null ? byNameAnyJob.get(name) : byName.get(`${job}\u0000${name}`);
+    const id = job === null ? byNameAnyJob.get(name) : byJobAndName.get(job)?.get(name);
     return id ?? `name:${name}`;
   };
 }
@@ -510,6 +510,12 @@ interface LogPhases {
   firstBarrier?: Earliest<string>;
 }
 
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
 function idsInTimeOrder(pairs: readonly number[]): number[] {
   const order: number[] = [];
   for (let i = 0; i < pairs.length; i += 2) order.push(i);
@@ -565,17 +571,23 @@ function rebuildSubtasks(db: Db): void {
     return jobs !== undefined && jobs.length === 1 ? jobs[0]! : null;
   };
 
-  const drafts = new Map<string, SubtaskDraft>();
+  // Drafts in the order first seen, found by job, checkpoint, vertex and subtask: nested maps, since a key string
+  // made of the four would be built for every phase row (millions in a DEBUG-heavy incident).
+  const drafts: SubtaskDraft[] = [];
+  const draftsByKey = new Map<string, Map<number, Map<string, Map<number, SubtaskDraft>>>>();
   const draft = (job: string, checkpointId: number, vertexId: string, vertexName: string | null, subtask: number): SubtaskDraft => {
-    const key = `${job}\u0000${checkpointId}\u0000${vertexId}\u0000${subtask}`;
-    let d = drafts.get(key);
+    const byCheckpoint = getOrAdd(draftsByKey, job, () => new Map<number, Map<string, Map<number, SubtaskDraft>>>());
+    const byVertex = getOrAdd(byCheckpoint, checkpointId, () => new Map<string, Map<number, SubtaskDraft>>());
+    const bySubtask = getOrAdd(byVertex, vertexId, () => new Map<number, SubtaskDraft>());
+    let d = bySubtask.get(subtask);
     if (d === undefined) {
       d = {
         job, checkpointId, vertexId, vertexName, subtask, status: 'unknown', ackUs: null, endToEndMs: null, startDelayMs: null,
         alignmentMs: null, syncMs: null, asyncMs: null, stateSize: null, checkpointedSize: null, unaligned: null, late: 0,
         declined: 0, tm: null, host: null, attempt: null, phaseSources: new Set(), evidence: [],
       };
-      drafts.set(key, d);
+      bySubtask.set(subtask, d);
+      drafts.push(d);
     }
     d.vertexName ??= vertexName;
     return d;
@@ -613,7 +625,7 @@ function rebuildSubtasks(db: Db): void {
     'subtask.sync-done', 'subtask.async-start', 'subtask.async-done', 'subtask.sync-failed', 'subtask.async-failed',
     'subtask.snapshot-failed', 'barrier.received', 'barrier.alignment-start', 'barrier.triggered', 'barrier.aligned',
   ];
-  const restDrafts = drafts.size;
+  const restDrafts = drafts.length;
   const sources = sourceFacts(db);
   const phases = new Map<SubtaskDraft, LogPhases>();
   const rows = db
@@ -730,7 +742,7 @@ function rebuildSubtasks(db: Db): void {
     d.evidence = idsInTimeOrder(p.evidence);
   }
   // Rows are written in the order drafts were first seen: REST ones, then log ones by their earliest row.
-  const ordered = [...drafts.values()];
+  const ordered = [...drafts];
   const logCreated = ordered.slice(restDrafts).sort((a, b) => {
     const x = phases.get(a)!.created;
     const y = phases.get(b)!.created;
