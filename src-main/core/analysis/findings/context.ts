@@ -847,8 +847,11 @@ export class DiagnosisContext {
     return this.memo('gcTimeMetrics', () =>
       (this.db
         .prepare(
+          // The range lets the name index find the counters (LIKE ignores case, so it cannot); the parsers store
+          // these names as Flink spells them.
           `SELECT tm, host, scope, ts_us, value, id FROM metric_sample
-            WHERE name LIKE 'Status.JVM.GarbageCollector.%.Time' AND name NOT LIKE '%.All.Time' ORDER BY scope, ts_us`,
+            WHERE name >= 'Status.JVM.GarbageCollector.' AND name < 'Status.JVM.GarbageCollector/'
+              AND name LIKE 'Status.JVM.GarbageCollector.%.Time' AND name NOT LIKE '%.All.Time' ORDER BY scope, ts_us`,
         )
         .all() as Array<{ tm: string | null; host: string | null; scope: string; ts_us: number; value: number; id: number }>).map((r) => ({
         tm: r.tm, host: r.host, scope: r.scope, ts: r.ts_us, valueMs: r.value, id: r.id,
@@ -884,10 +887,16 @@ export class DiagnosisContext {
   }
 
   configRef(c: ConfigValue): EvidenceRef {
-    const event = this.events('config.property').find((e) => attrString(e.attrs, 'key') === c.key && e.sourceId === c.sourceId);
+    // The line that logged the value: looked up in its source only (each TaskManager logs its whole configuration).
+    const line = this.db
+      .prepare(
+        `SELECT line, ts_us FROM event WHERE kind = 'config.property' AND source_id = ? AND attrs ->> '$.key' = ?
+          ORDER BY ts_us, id LIMIT 1`,
+      )
+      .get(c.sourceId, c.key) as { line: number; ts_us: number } | undefined;
     const label = `${c.key}: ${c.value}`;
-    return event !== undefined
-      ? { type: 'line', sourceId: event.sourceId, line: event.line, ts: event.ts, key: c.key, label }
+    return line !== undefined
+      ? { type: 'line', sourceId: c.sourceId, line: line.line, ts: line.ts_us, key: c.key, label }
       : { type: 'source', id: c.sourceId, key: c.key, label: `${label} (from ${c.sourcePath})` };
   }
 
