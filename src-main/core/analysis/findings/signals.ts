@@ -40,7 +40,16 @@ export interface BackpressurePeriod {
   sampleIntervalUs: number;
 }
 
-export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[] {
+/** Periods per diagnosis run: several rules ask for them. */
+const periodsByRun = new WeakMap<DiagnosisContext, readonly BackpressurePeriod[]>();
+
+export function backpressurePeriods(ctx: DiagnosisContext): readonly BackpressurePeriod[] {
+  let periods = periodsByRun.get(ctx);
+  if (periods === undefined) periodsByRun.set(ctx, (periods = findBackpressurePeriods(ctx)));
+  return periods;
+}
+
+function findBackpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[] {
   const byVertex = new Map<string, BpPoint[]>();
   for (const p of ctx.backpressure()) {
     const key = `${p.job ?? ''}\u0000${p.vertexKey}`;
@@ -54,16 +63,14 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
     let leadIn: BpPoint | null = null;
     let previous: BpPoint | null = null;
     const interval = median(points.slice(1).map((p, i) => p.ts - points[i]!.ts)) || BP_RUN_GAP_US;
+    const measured = measuredCounts(points);
     const close = (): void => {
       if (run === null) return;
       run.sustained = run.toUs - run.fromUs >= BP_SUSTAINED_US || (run.points >= 3 && run.origin !== 'rest');
       // A gauge reads 1 whenever an output buffer was unavailable at that instant, under LOW backpressure too:
       // a period seen only through gauges is HIGH unless a measured ratio around it says otherwise.
-      const from = run.fromUs;
-      const to = run.toUs;
-      const contradicted = run.measuredPoints === 0 &&
-        points.some((p) => p.measured && p.maxRatio !== null && p.maxRatio <= BP_HIGH && p.ts >= from - GAUGE_CHECK_US && p.ts <= to + GAUGE_CHECK_US) &&
-        !points.some((p) => p.measured && p.maxRatio !== null && p.maxRatio > BP_HIGH && p.ts >= from - GAUGE_CHECK_US && p.ts <= to + GAUGE_CHECK_US);
+      const around = run.measuredPoints === 0 ? measured.between(run.fromUs - GAUGE_CHECK_US, run.toUs + GAUGE_CHECK_US) : undefined;
+      const contradicted = around !== undefined && around.low > 0 && around.high === 0;
       if (!contradicted) periods.push(run);
       run = null;
     };
@@ -98,6 +105,38 @@ export function backpressurePeriods(ctx: DiagnosisContext): BackpressurePeriod[]
     close();
   }
   return periods.sort((a, b) => a.fromUs - b.fromUs);
+}
+
+/**
+ * Counts of measured points at or below BP_HIGH (`low`) and above it (`high`) in a time range, for points in time
+ * order: prefix sums and two bisections, since a vertex of a long incident has thousands of points and runs.
+ */
+function measuredCounts(points: readonly BpPoint[]): { between(fromUs: number, toUs: number): { low: number; high: number } } {
+  const lowBefore = new Int32Array(points.length + 1);
+  const highBefore = new Int32Array(points.length + 1);
+  points.forEach((p, i) => {
+    const isMeasured = p.measured && p.maxRatio !== null;
+    lowBefore[i + 1] = lowBefore[i]! + (isMeasured && p.maxRatio! <= BP_HIGH ? 1 : 0);
+    highBefore[i + 1] = highBefore[i]! + (isMeasured && p.maxRatio! > BP_HIGH ? 1 : 0);
+  });
+  /** Index of the first point after `ts` (`inclusive`: at or after it). */
+  const firstPast = (ts: number, inclusive: boolean): number => {
+    let lo = 0;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (inclusive ? points[mid]!.ts < ts : points[mid]!.ts <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return {
+    between(fromUs, toUs) {
+      const lo = firstPast(fromUs, true);
+      const hi = Math.max(lo, firstPast(toUs, false));
+      return { low: lowBefore[hi]! - lowBefore[lo]!, high: highBefore[hi]! - highBefore[lo]! };
+    },
+  };
 }
 
 export function sustainedBackpressure(ctx: DiagnosisContext): BackpressurePeriod[] {
