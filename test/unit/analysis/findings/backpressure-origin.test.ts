@@ -74,6 +74,18 @@ describe('backpressure origin', () => {
     restSample(b, 1215, WINDOW, 0);
     const [f] = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
     expect(f!.title).toContain(`Backpressure originates at ${WINDOW}`);
+    b.close();
+
+    // A measured ratio counts up to five minutes after the last gauge, not a 30 s bucket more.
+    for (const [sec, contradicted] of [[1500, true], [1530, false]] as const) {
+      b = new IncidentBuilder();
+      gauges(b);
+      restSample(b, sec, MAP, 0.27);
+      restSample(b, sec, WINDOW, 0);
+      const found = byRule(b.finish().findings([backpressureOrigin]), 'backpressure.origin');
+      expect(found.length, `LOW ratio ${sec - 1200} s after the last gauge`).toBe(contradicted ? 0 : 1);
+      if (sec !== 1530) b.close();
+    }
   });
 
   it('follows plan edges from REST when they exist', () => {
