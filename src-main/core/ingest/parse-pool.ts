@@ -44,15 +44,22 @@ type WorkerReply =
   | { type: 'cancelled'; job: number }
   | { type: 'error'; job: number; message: string };
 
+/** What a worker reports for a source: its summary, and where it left the source when it kept one. */
+interface Parsed {
+  summary: SourceSummary;
+  kept: { worker: number; sourceId: number } | undefined;
+}
+
 interface Job {
   input: PooledSource;
-  resolve(outcome: PooledOutcome): void;
+  resolve(parsed: Parsed): void;
   reject(error: Error): void;
 }
 
 const WORKER_YOUNG_GENERATION_MB = 8;
 /** Scratch folders are named after the ingesting process: `sluice-parse-<pid>-<random>`. */
 const SCRATCH_PREFIX = 'sluice-parse-';
+const SCRATCH_NAME = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
 
 /**
  * Removes the scratch folders of ingests whose process is gone (killed mid-ingest, so it never cleaned up).
@@ -66,7 +73,7 @@ export function removeOrphanedScratch(root: string): void {
     return;
   }
   for (const name of names) {
-    const match = /^sluice-parse-(\d+)-/.exec(name);
+    const match = SCRATCH_NAME.exec(name);
     if (match === null) continue;
     const pid = Number(match[1]);
     if (pid !== process.pid && !isRunning(pid)) rmSync(join(root, name), { recursive: true, force: true });
@@ -132,7 +139,7 @@ export class ParsePool {
       : sha256OfFile(file, input.signal).catch(() => undefined);
     const worker = await this.acquire();
     const id = this.nextJob++;
-    const parsed = new Promise<PooledOutcome>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
+    const parsed = new Promise<Parsed>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
     const meta: SourceMeta = {
       path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
@@ -147,8 +154,8 @@ export class ParsePool {
       this.release(worker);
       if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
-    const outcome = Promise.all([released, sha256]).then(([parsedOutcome, checksum]) =>
-      parsedOutcome.pooled === undefined ? parsedOutcome : { ...parsedOutcome, pooled: { ...parsedOutcome.pooled, sha256: checksum } });
+    const outcome = Promise.all([released, sha256]).then(([{ summary, kept }, checksum]): PooledOutcome =>
+      kept === undefined ? { summary } : { summary, pooled: { ...kept, sha256: checksum } });
     return { outcome };
   }
 
@@ -223,7 +230,6 @@ export class ParsePool {
     return join(this.dir, `worker-${worker}.sluice`);
   }
 
-
   private async acquire(): Promise<number> {
     for (;;) {
       const free = this.busy.indexOf(false);
@@ -259,7 +265,7 @@ export class ParsePool {
         break;
       case 'done':
         this.jobs.delete(reply.job);
-        job.resolve(reply.sourceId === null ? { summary: reply.summary } : { summary: reply.summary, pooled: { worker, sourceId: reply.sourceId, sha256: undefined } });
+        job.resolve({ summary: reply.summary, kept: reply.sourceId === null ? undefined : { worker, sourceId: reply.sourceId } });
         break;
       case 'cancelled':
         this.jobs.delete(reply.job);

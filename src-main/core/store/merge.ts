@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { isFinished } from './writer.js';
 
 /**
  * Moves one source, with every row that hangs off it, from an attached incident (a parse worker's temporary
@@ -41,7 +42,7 @@ export function mergeSource(db: Db, schema: string, sourceId: number, target: { 
     const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
     let replaced: number | undefined;
     if (existing !== undefined) {
-      const finished = existing.status === 'done' || existing.status === 'listed';
+      const finished = isFinished(existing.status);
       if (finished && (target.id === undefined || existing.id < target.id)) return { outcome: 'duplicate' };
       if (finished) replaced = existing.id;
       db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);

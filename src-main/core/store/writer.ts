@@ -36,6 +36,11 @@ export interface SourceTotals {
   timeToUs: number | null;
 }
 
+/** A source whose ingest ended with something kept: its checksum makes a re-import of the same bytes a no-op. */
+export function isFinished(status: string): boolean {
+  return status === 'done' || status === 'listed';
+}
+
 const bool = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
 const opt = <T>(value: T | undefined): T | null => (value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? null : value);
 
@@ -104,7 +109,7 @@ export class IncidentWriter {
   alreadyIngested(sha256: string): boolean {
     const row = this.stmt.hasSha!.get(sha256) as { id: number; status: string } | undefined;
     if (row === undefined) return false;
-    if (row.status === 'done' || row.status === 'listed') return true;
+    if (isFinished(row.status)) return true;
     this.stmt.deleteSource!.run(row.id);
     return false;
   }
@@ -147,7 +152,7 @@ export class IncidentWriter {
   isDuplicate(sha256: string): boolean {
     const row = this.stmt.hasSha!.get(sha256) as { id: number; status: string } | undefined;
     if (row === undefined || row.id === this.sourceId) return false;
-    if (row.status === 'done' || row.status === 'listed') return true;
+    if (isFinished(row.status)) return true;
     this.stmt.deleteSource!.run(row.id); // an earlier failed attempt: this one replaces it
     return false;
   }
