@@ -20,8 +20,8 @@ if (port !== null) {
   // Rows are appended, so a small page cache does: each worker's cache counts against the ingest's memory budget.
   db.pragma('cache_size = -2000');
   // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but no durability.
-  // WAL lets the ingest thread merge finished sources while the next one is written; with no checkpoints
-  // (the file is thrown away) no page is written twice.
+  // WAL lets the ingest thread merge finished sources while the next one is written; no checkpoints while it is
+  // written (the file is thrown away). SQLite still checkpoints it once when the worker closes it.
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
   db.pragma('synchronous = OFF');
