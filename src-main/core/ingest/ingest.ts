@@ -142,25 +142,19 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
     if (error instanceof IngestCancelled || options.signal?.aborted) summary.cancelled = true;
     else {
       await Promise.allSettled(outcomes);
-      await pool?.abort(db);
+      await pool?.abort();
       throw translateSqliteError(error, options.incidentPath);
     }
   }
   const settled = await Promise.allSettled(outcomes);
   for (const r of settled) {
     if (r.status === 'rejected' && !(r.reason instanceof IngestCancelled)) {
-      await pool?.abort(db);
+      await pool?.abort();
       throw translateSqliteError(r.reason, options.incidentPath);
     }
     if (r.status === 'rejected') summary.cancelled = true;
   }
-  try {
-    pool?.finish(db);
-  } catch (error) {
-    await pool?.abort(db);
-    throw translateSqliteError(error, options.incidentPath);
-  }
-  // The workers close their files while the derived tables are rebuilt here.
+  // The workers exit while the derived tables are rebuilt here.
   const closing = pool?.close();
   for (const r of settled) if (r.status === 'fulfilled') summary.sources.push(r.value.summary);
   progress.phase = 'analysing';

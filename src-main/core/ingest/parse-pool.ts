@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
-import { mergeShared, mergeSource, type MergeResult } from '../store/merge.js';
+import { createScratchTemplate, mergeScratch, type MergeResult } from '../store/merge.js';
 import { sha256OfFile } from './file-bytes.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
 
 /**
- * Parse workers for text sources, so a multi-file bundle keeps every core busy. Each worker writes the sources
- * it parses into its own temporary incident file (one transaction per source, as on the ingest thread); the
- * ingest merges each finished source into the real incident while the others parse (`merge`, under the id the
- * walk order gave it), and `finish` adds the shared rows and deletes the temporary files.
+ * Parse workers for text sources, so a multi-file bundle keeps every core busy. A worker writes each source it
+ * parses into a temporary incident file of its own (one transaction, as on the ingest thread); the ingest merges
+ * each finished source into the real incident while the others parse (`merge`, under the id the walk order gave
+ * it) and deletes the file.
  *
  * A worker reads its source from a file with buffers of its own: a plain file on disk as it is, an archive
  * member after it was spooled to a temporary file. Spooling costs a write to the page cache but lets the members
@@ -28,8 +28,8 @@ import { IngestCancelled } from './source-ingest.js';
  */
 export interface PooledOutcome {
   summary: SourceSummary;
-  /** Where the parsed source waits to be merged; `sha256` is undefined when the file could not be hashed. */
-  pooled?: { worker: number; sourceId: number; sha256: string | undefined };
+  /** The scratch file where the parsed source waits to be merged; `sha256` is undefined when the file could not be hashed. */
+  pooled?: { scratch: string; sourceId: number; sha256: string | undefined };
 }
 
 /** A text source for a worker: a plain file on disk (`file`), or a stream of chunks that is spooled first. */
@@ -44,10 +44,10 @@ type WorkerReply =
   | { type: 'cancelled'; job: number }
   | { type: 'error'; job: number; message: string };
 
-/** What a worker reports for a source: its summary, and where it left the source when it kept one. */
+/** What a worker reports for a source: its summary, and the source's id in its scratch file when it kept one. */
 interface Parsed {
   summary: SourceSummary;
-  kept: { worker: number; sourceId: number } | undefined;
+  keptId: number | undefined;
 }
 
 interface Job {
@@ -92,8 +92,6 @@ function isRunning(pid: number): boolean {
 
 export class ParsePool {
   private readonly jobs = new Map<number, Job>();
-  /** Workers whose files are attached to the incident, in the order of their first merge. */
-  private readonly attached: number[] = [];
   private readonly busy: boolean[];
   private freeWaiters: Array<() => void> = [];
   private nextJob = 1;
@@ -103,7 +101,7 @@ export class ParsePool {
     private readonly dir: string,
   ) {
     this.busy = workers.map(() => false);
-    workers.forEach((worker, index) => worker.on('message', (reply: WorkerReply) => this.onReply(index, reply)));
+    for (const worker of workers) worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     workers.forEach((worker) => worker.on('error', (error) => {
       for (const job of this.jobs.values()) job.reject(error);
       this.jobs.clear();
@@ -116,10 +114,12 @@ export class ParsePool {
     if (size < 2 || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
     removeOrphanedScratch(tmpdir());
     const dir = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+    const template = join(dir, 'template.sluice');
+    createScratchTemplate(template);
     // A small young generation: parsing makes short-lived strings by the million, and with V8's default each
     // worker's nursery alone holds tens of MB, which counts against the ingest's memory budget.
     const workers = Array.from({ length: size }, (_, i) => new Worker(script, {
-      workerData: { incidentPath: join(dir, `worker-${i}.sluice`) },
+      workerData: { template },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     }));
     return new ParsePool(workers, dir);
@@ -145,7 +145,8 @@ export class ParsePool {
       path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
       maxStructuredBytes: input.maxStructuredBytes, file,
     };
-    this.workers[worker]!.postMessage({ type: 'begin', job: id, meta });
+    const scratch = join(this.dir, `source-${id}.sluice`);
+    this.workers[worker]!.postMessage({ type: 'begin', job: id, scratch, meta });
     const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
     if (signal?.aborted === true) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
@@ -154,8 +155,17 @@ export class ParsePool {
       this.release(worker);
       if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
-    const outcome = Promise.all([released, sha256]).then(([{ summary, kept }, checksum]): PooledOutcome =>
-      kept === undefined ? { summary } : { summary, pooled: { ...kept, sha256: checksum } });
+    const outcome = Promise.all([released, sha256]).then(
+      async ([{ summary, keptId }, checksum]): Promise<PooledOutcome> => {
+        if (keptId !== undefined) return { summary, pooled: { scratch, sourceId: keptId, sha256: checksum } };
+        await rm(scratch, { force: true });
+        return { summary };
+      },
+      async (error: unknown) => {
+        await rm(scratch, { force: true });
+        throw error;
+      },
+    );
     return { outcome };
   }
 
@@ -184,24 +194,15 @@ export class ParsePool {
   }
 
   /**
-   * Moves one finished source from its worker's file into `db` under `targetId`, while the workers go on
-   * parsing (their files are in WAL mode, so committed sources read while the next one is written). Call it only
-   * while `db` has no transaction of its own open. Of two sources with one checksum, the first in walk order stays.
+   * Moves one finished source from its scratch file into `db` under `targetId` while the workers go on parsing,
+   * then deletes the file. Call it only while `db` has no transaction of its own open. Of two sources with one
+   * checksum, the first in walk order stays.
    */
   merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): MergeResult {
-    if (!this.attached.includes(pooled.worker)) {
-      db.exec(`ATTACH DATABASE '${this.scratchPath(pooled.worker).replace(/'/g, "''")}' AS w${pooled.worker}`);
-      this.attached.push(pooled.worker);
-    }
-    return mergeSource(db, `w${pooled.worker}`, pooled.sourceId, { id: targetId, sha256: pooled.sha256 });
-  }
-
-  /** Once every source is merged: adds the workers' jobs, vertices and plan edges, in the order the workers' files were first merged. */
-  finish(db: Db): void {
     try {
-      for (const worker of this.attached) mergeShared(db, `w${worker}`);
+      return mergeScratch(db, pooled.scratch, pooled.sourceId, { id: targetId, sha256: pooled.sha256 });
     } finally {
-      this.detach(db);
+      rmSync(pooled.scratch, { force: true });
     }
   }
 
@@ -215,19 +216,9 @@ export class ParsePool {
   }
 
   /** Stops the workers without merging more (the ingest failed). */
-  async abort(db: Db): Promise<void> {
-    this.detach(db);
+  async abort(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private detach(db: Db): void {
-    for (const worker of this.attached) db.exec(`DETACH DATABASE w${worker}`);
-    this.attached.length = 0;
-  }
-
-  private scratchPath(worker: number): string {
-    return join(this.dir, `worker-${worker}.sluice`);
   }
 
   private async acquire(): Promise<number> {
@@ -256,7 +247,7 @@ export class ParsePool {
     for (const wake of waiters) wake();
   }
 
-  private onReply(worker: number, reply: WorkerReply): void {
+  private onReply(reply: WorkerReply): void {
     const job = this.jobs.get(reply.job);
     if (job === undefined) return;
     switch (reply.type) {
@@ -265,7 +256,7 @@ export class ParsePool {
         break;
       case 'done':
         this.jobs.delete(reply.job);
-        job.resolve({ summary: reply.summary, kept: reply.sourceId === null ? undefined : { worker, sourceId: reply.sourceId } });
+        job.resolve({ summary: reply.summary, keptId: reply.sourceId ?? undefined });
         break;
       case 'cancelled':
         this.jobs.delete(reply.job);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openIncident } from '../store/database.js';
-import { prepareScratch } from '../store/merge.js';
+import type { Db } from '../store/database.js';
+import { openScratch } from '../store/merge.js';
 import { IncidentWriter } from '../store/writer.js';
 import { fileChunks } from './file-bytes.js';
 import type { SourceMeta } from './parse-pool.js';
@@ -9,24 +9,14 @@ import { IngestCancelled, ingestSource } from './source-ingest.js';
 /** Parse worker entry (bundled as out/main/parse-worker.js); see parse-pool.ts. */
 
 type Message =
-  | { type: 'begin'; job: number; meta: SourceMeta }
+  | { type: 'begin'; job: number; scratch: string; meta: SourceMeta }
   | { type: 'cancel'; job: number }
   | { type: 'load'; allBusy: boolean }
   | { type: 'close' };
 
 const port = parentPort;
 if (port !== null) {
-  const db = openIncident((workerData as { incidentPath: string }).incidentPath, { create: true });
-  // Rows are appended, so a small page cache does: each worker's cache counts against the ingest's memory budget.
-  db.pragma('cache_size = -2000');
-  // A scratch file, deleted after the merge: it needs rollback (a failed source is undone) but no durability.
-  // WAL lets the ingest thread merge finished sources while the next one is written; no checkpoints while it is
-  // written (the file is thrown away). SQLite still checkpoints it once when the worker closes it.
-  db.pragma('journal_mode = WAL');
-  db.pragma('wal_autocheckpoint = 0');
-  db.pragma('synchronous = OFF');
-  prepareScratch(db);
-  const writer = new IncidentWriter(db);
+  const { template } = workerData as { template: string };
   const cancels = new Map<number, AbortController>();
   let work = Promise.resolve();
   let allWorkersBusy = false;
@@ -38,22 +28,22 @@ if (port !== null) {
         allWorkersBusy = message.allBusy;
         return;
       case 'close':
-        void work.then(() => {
-          db.close();
-          port.close();
-        });
+        void work.then(() => port.close());
         return;
       case 'cancel':
         cancels.get(message.job)?.abort();
         return;
       case 'begin': {
-        const { job, meta: { file, ...meta } } = message;
+        const { job, scratch, meta: { file, ...meta } } = message;
         const controller = new AbortController();
         cancels.set(job, controller);
         let lastReport = 0;
-        // Sources are parsed one after another: SQLite has one writer per connection.
+        // One source at a time, each into a scratch file of its own that the ingest thread merges (merge.ts).
         work = work.then(async () => {
+          let db: Db | undefined;
           try {
+            db = openScratch(template, scratch);
+            const writer = new IncidentWriter(db);
             const summary = await ingestSource({
               ...meta, chunks: fileChunks(file), signal: controller.signal, compressInline,
               onBytes: (bytes, lines) => {
@@ -65,8 +55,10 @@ if (port !== null) {
               },
             }, writer);
             const kept = summary.status === 'done' || summary.status === 'failed' || summary.status === 'listed';
+            db.close();
             port.postMessage({ type: 'done', job, summary, sourceId: kept ? writer.lastSourceId : null });
           } catch (error) {
+            if (db?.open === true) db.close();
             port.postMessage(error instanceof IngestCancelled ? { type: 'cancelled', job } : { type: 'error', job, message: error instanceof Error ? error.message : String(error) });
           } finally {
             cancels.delete(job);

@@ -21,6 +21,11 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Create the file when missing (write mode only). */
   create?: boolean;
+  /**
+   * A parse worker's temporary file (see merge.ts), written by one connection and thrown away after the merge:
+   * its rollback journal is kept in memory and nothing is synced. No WAL, so closing it checkpoints nothing.
+   */
+  scratch?: boolean;
 }
 
 export function openIncident(path: string, options: OpenOptions = {}): Db {
@@ -48,8 +53,8 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
       );
     }
     if (!readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db.pragma(options.scratch === true ? 'journal_mode = MEMORY' : 'journal_mode = WAL');
+      db.pragma(options.scratch === true ? 'synchronous = OFF' : 'synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, version);
     } else if (version < SCHEMA_VERSION) {
@@ -62,7 +67,9 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
       }
       return openIncident(path, options);
     }
-    db.pragma('cache_size = -32000');
+    // A scratch file's rows are only appended, so a small cache does: each parse worker's counts against the
+    // ingest's memory budget.
+    db.pragma(options.scratch === true ? 'cache_size = -2000' : 'cache_size = -32000');
     return db;
   } catch (error) {
     db.close();

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openIncident, type Db } from '../../../src-main/core/store/database.js';
-import { mergeSource, prepareScratch } from '../../../src-main/core/store/merge.js';
+import { createScratchTemplate, mergeScratch, openScratch } from '../../../src-main/core/store/merge.js';
 import { IncidentWriter } from '../../../src-main/core/store/writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-merge-'));
+const template = join(work, 'template.sluice');
+createScratchTemplate(template);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Commits one source with one warning row, as an ingest does; returns its id. */
@@ -21,39 +23,50 @@ function addSource(db: Db, path: string, sha256: string, id?: number): number {
   return sourceId;
 }
 
-function setUp(name: string): { db: Db; scratchSource: number } {
-  const scratch = openIncident(join(work, `${name}-scratch.sluice`), { create: true });
-  prepareScratch(scratch);
+function setUp(name: string): { db: Db; scratch: string; scratchSource: number } {
+  const scratch = join(work, `${name}-scratch.sluice`);
+  const scratchDb = openScratch(template, scratch);
   // A parse worker commits under a placeholder; the ingest thread hashed the file and passes the checksum.
-  const scratchSource = addSource(scratch, 'a.log', 'pending:a.log');
-  scratch.close();
+  const scratchSource = addSource(scratchDb, 'a.log', 'pending:a.log');
+  scratchDb.prepare("INSERT INTO job (job_id, name) VALUES ('j1', 'from scratch')").run();
+  scratchDb.close();
   const db = openIncident(join(work, `${name}.sluice`), { create: true });
-  db.exec(`ATTACH DATABASE '${join(work, `${name}-scratch.sluice`)}' AS w0`);
-  return { db, scratchSource };
+  return { db, scratch, scratchSource };
 }
 
 const sources = (db: Db): unknown[] => db.prepare('SELECT id, path, sha256 FROM source ORDER BY id').all();
 
 describe('merging a parse worker source', () => {
   it('gives the source its id and checksum, and moves its rows', () => {
-    const { db, scratchSource } = setUp('plain');
-    expect(mergeSource(db, 'w0', scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged' });
+    const { db, scratch, scratchSource } = setUp('plain');
+    expect(mergeScratch(db, scratch, scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged' });
     expect(sources(db)).toEqual([{ id: 4, path: 'a.log', sha256: 'aaa' }]);
     expect(db.prepare('SELECT source_id, message FROM warning').all()).toEqual([{ source_id: 4, message: 'from a.log' }]);
+    expect(db.prepare('SELECT job_id, name FROM job').all()).toEqual([{ job_id: 'j1', name: 'from scratch' }]);
+    // The scratch file is detached again: the next merge attaches another under the same name.
+    expect(db.prepare('PRAGMA database_list').all()).toHaveLength(1);
+    db.close();
+  });
+
+  it('keeps the job names already in the incident', () => {
+    const { db, scratch, scratchSource } = setUp('shared');
+    db.prepare("INSERT INTO job (job_id, name) VALUES ('j1', 'already here')").run();
+    mergeScratch(db, scratch, scratchSource, { id: 4, sha256: 'aaa' });
+    expect(db.prepare('SELECT job_id, name FROM job').all()).toEqual([{ job_id: 'j1', name: 'already here' }]);
     db.close();
   });
 
   it('keeps, of two sources with one checksum, the first in walk order whichever is merged first', () => {
     const later = setUp('later');
     addSource(later.db, 'b.log', 'aaa', 7);
-    expect(mergeSource(later.db, 'w0', later.scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged', replaced: 7 });
+    expect(mergeScratch(later.db, later.scratch, later.scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged', replaced: 7 });
     expect(sources(later.db)).toEqual([{ id: 4, path: 'a.log', sha256: 'aaa' }]);
     expect(later.db.prepare('SELECT count(*) AS n FROM warning WHERE source_id = 7').get()).toEqual({ n: 0 });
     later.db.close();
 
     const earlier = setUp('earlier');
     addSource(earlier.db, 'b.log', 'aaa', 2);
-    expect(mergeSource(earlier.db, 'w0', earlier.scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'duplicate' });
+    expect(mergeScratch(earlier.db, earlier.scratch, earlier.scratchSource, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'duplicate' });
     expect(sources(earlier.db)).toEqual([{ id: 2, path: 'b.log', sha256: 'aaa' }]);
     earlier.db.close();
   });
