@@ -101,11 +101,13 @@ export class ParsePool {
     private readonly dir: string,
   ) {
     this.busy = workers.map(() => false);
-    for (const worker of workers) worker.on('message', (reply: WorkerReply) => this.onReply(reply));
-    workers.forEach((worker) => worker.on('error', (error) => {
-      for (const job of this.jobs.values()) job.reject(error);
-      this.jobs.clear();
-    }));
+    for (const worker of workers) {
+      worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+      worker.on('error', (error) => {
+        for (const job of this.jobs.values()) job.reject(error);
+        this.jobs.clear();
+      });
+    }
   }
 
   /** Undefined where parse workers cannot run (no built worker entry, e.g. tests on sources, or one core). */
@@ -118,7 +120,7 @@ export class ParsePool {
     createScratchTemplate(template);
     // A small young generation: parsing makes short-lived strings by the million, and with V8's default each
     // worker's nursery alone holds tens of MB, which counts against the ingest's memory budget.
-    const workers = Array.from({ length: size }, (_, i) => new Worker(script, {
+    const workers = Array.from({ length: size }, () => new Worker(script, {
       workerData: { template },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     }));

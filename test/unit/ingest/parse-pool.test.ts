@@ -14,7 +14,7 @@ describe('parse pool scratch folders', () => {
     const folders = [`sluice-parse-${gone}-abc`, `sluice-parse-${process.pid}-def`, 'sluice-parse-XYZ', 'other-folder'];
     for (const name of folders) {
       mkdirSync(join(root, name));
-      writeFileSync(join(root, name, 'worker-0.sluice'), 'x');
+      writeFileSync(join(root, name, 'source-1.sluice'), 'x');
     }
     removeOrphanedScratch(root);
     expect(readdirSync(root).sort()).toEqual(folders.slice(1).sort());
