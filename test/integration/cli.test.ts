@@ -16,10 +16,11 @@ import { DEFAULT_SEED, generateBundle } from '../synth/generate.js';
 const CLI = join(process.cwd(), 'out/main/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 let bundle = '';
-const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const runWith = (env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+const run = (...args: string[]): ReturnType<typeof runWith> => runWith({}, ...args);
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run 'npm run build' first`);
@@ -101,6 +102,14 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     expect(onDisk[1]).toBe(tmLog.sha256);
     // Sources are numbered in walk order however the parse workers finish: the same order as in-process.
     expect(order).toEqual(expectedOrder);
+  });
+
+  it('leaves no temporary files behind (spooled members, the scratch template, one scratch file per source)', () => {
+    const temp = join(work, 'tmp');
+    mkdirSync(temp);
+    const ingest = runWith({ TMPDIR: temp }, 'ingest', bundle, '--out', join(work, 'temp.sluice'));
+    expect(ingest.status, ingest.stderr).toBe(0);
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   it('keeps the first in walk order of a log that is in the bundle twice, whichever parse worker finishes first', () => {
