@@ -65,9 +65,39 @@ export function mergeScratch(db: Db, file: string, sourceId: number, target: { i
   }
 }
 
+/** The copying statements of a merge, built from the incident's schema once per connection. */
+interface MergeSql {
+  /** Copies the source row under a given id and checksum: (id, sha256, scratch id). */
+  source: string;
+  /** Per child table, copies a source's rows under its new id: (new id, scratch id). */
+  children: string[];
+  shared: string[];
+}
+const mergeSqlByDb = new WeakMap<Db, MergeSql>();
+
+function mergeSql(db: Db): MergeSql {
+  let sql = mergeSqlByDb.get(db);
+  if (sql === undefined) {
+    // Row ids are the incident's to give: a copied table's own integer key is left out.
+    const columns = (table: string): string[] => columnsOf(db, table).filter((c) => !(c.name === 'id' && c.pk === 1)).map((c) => c.name);
+    const sourceColumns = columns('source').filter((c) => c !== 'sha256').join(', ');
+    sql = {
+      source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${SCRATCH_SCHEMA}.source WHERE id = ?`,
+      children: CHILD_TABLES.map((table) => {
+        const list = columns(table).filter((c) => c !== 'source_id').join(', ');
+        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${SCRATCH_SCHEMA}.${table} WHERE source_id = ?`;
+      }),
+      shared: SHARED_TABLES.map((table) => {
+        const list = columnsOf(db, table).map((c) => c.name).join(', ');
+        return `INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${SCRATCH_SCHEMA}.${table}`;
+      }),
+    };
+    mergeSqlByDb.set(db, sql);
+  }
+  return sql;
+}
+
 function mergeSource(db: Db, sourceId: number, target: { id?: number; sha256?: string }): MergeResult {
-  // Row ids are the incident's to give: a copied table's own integer key is left out.
-  const columns = (table: string): string[] => columnsOf(db, table).filter((c) => !(c.name === 'id' && c.pk === 1)).map((c) => c.name);
   const incoming = db.prepare(`SELECT sha256, status FROM ${SCRATCH_SCHEMA}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
   if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in the scratch file`);
   const sha256 = target.sha256 ?? incoming.sha256;
@@ -81,22 +111,14 @@ function mergeSource(db: Db, sourceId: number, target: { id?: number; sha256?: s
   }
   const flame = db.prepare(`SELECT count(*) AS n FROM ${SCRATCH_SCHEMA}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
   if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
-  const sourceColumns = columns('source').filter((c) => c !== 'sha256').join(', ');
-  const newId = Number(db.prepare(`INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${SCRATCH_SCHEMA}.source WHERE id = ?`)
-    .run(target.id ?? null, sha256, sourceId).lastInsertRowid);
-  for (const table of CHILD_TABLES) {
-    const cols = columns(table).filter((c) => c !== 'source_id');
-    const list = cols.join(', ');
-    db.prepare(`INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${SCRATCH_SCHEMA}.${table} WHERE source_id = ?`).run(newId, sourceId);
-  }
+  const sql = mergeSql(db);
+  const newId = Number(db.prepare(sql.source).run(target.id ?? null, sha256, sourceId).lastInsertRowid);
+  for (const child of sql.children) db.prepare(child).run(newId, sourceId);
   return replaced === undefined ? { outcome: 'merged' } : { outcome: 'merged', replaced };
 }
 
 function mergeShared(db: Db): void {
-  for (const table of SHARED_TABLES) {
-    const list = columnsOf(db, table).map((c) => c.name).join(', ');
-    db.prepare(`INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${SCRATCH_SCHEMA}.${table}`).run();
-  }
+  for (const shared of mergeSql(db).shared) db.prepare(shared).run();
 }
 
 function columnsOf(db: Db, table: string): Array<{ name: string; pk: number }> {
