@@ -53,7 +53,7 @@ export interface SourceInput {
 /**
  * Reads one source into the incident inside one transaction: parse, line index and compressed text, then
  * commit — or roll back whole on failure or cancel, keeping a 'failed' row with the reason. The same code runs
- * on the ingest thread and in the parse workers (which write to their own temporary incident).
+ * on the ingest thread and in the parse workers (which write each source into a scratch incident of its own).
  */
 export async function ingestSource(input: SourceInput, writer: IncidentWriter): Promise<SourceSummary> {
   const { detection, earlySha } = input;

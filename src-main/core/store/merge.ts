@@ -5,8 +5,8 @@ import { isFinished } from './writer.js';
 /**
  * Parse workers write each source into a scratch incident of its own, which the ingest thread merges into the
  * real incident and then deletes. One file per source: nothing reads a file while it is written (so it needs no
- * WAL, and closing it checkpoints nothing), and a merge copies whole tables instead of looking a source up.
- * Columns are read from the schema, so a new column needs no change here.
+ * WAL, and closing it checkpoints nothing), and a merge reads each of its tables whole, so they need no index on
+ * the source. Columns are read from the schema, so a new column needs no change here.
  */
 
 /** Rows that hang off a source. */
@@ -16,7 +16,7 @@ const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
 const SCRATCH_SCHEMA = 'scratch';
 
 /**
- * Writes the file every scratch incident starts as a copy of (copying takes ~2 ms, creating the schema ~12):
+ * Writes the file every scratch incident starts as a copy of (copying and opening it takes 1–2 ms, creating the schema ~12):
  * the incident schema without its query indexes, since nothing queries a scratch file and every index is work
  * per row.
  */
