@@ -29,7 +29,7 @@ import { IngestCancelled } from './source-ingest.js';
 export interface PooledOutcome {
   summary: SourceSummary;
   /** The scratch file where the parsed source waits to be merged; `sha256` is undefined when the file could not be hashed. */
-  pooled?: { scratch: string; sourceId: number; sha256: string | undefined };
+  pooled?: { scratch: string; sha256: string | undefined };
 }
 
 /** A text source for a worker: a plain file on disk (`file`), or a stream of chunks that is spooled first. */
@@ -40,19 +40,13 @@ export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | '
 
 type WorkerReply =
   | { type: 'progress'; job: number; bytes: number; lines: number }
-  | { type: 'done'; job: number; summary: SourceSummary; sourceId: number | null }
+  | { type: 'done'; job: number; summary: SourceSummary }
   | { type: 'cancelled'; job: number }
   | { type: 'error'; job: number; message: string };
 
-/** What a worker reports for a source: its summary, and the source's id in its scratch file when it kept one. */
-interface Parsed {
-  summary: SourceSummary;
-  keptId: number | undefined;
-}
-
 interface Job {
   input: PooledSource;
-  resolve(parsed: Parsed): void;
+  resolve(summary: SourceSummary): void;
   reject(error: Error): void;
 }
 
@@ -141,7 +135,7 @@ export class ParsePool {
       : sha256OfFile(file, input.signal).catch(() => undefined);
     const worker = await this.acquire();
     const id = this.nextJob++;
-    const parsed = new Promise<Parsed>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
+    const parsed = new Promise<SourceSummary>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
     const meta: SourceMeta = {
       path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
@@ -158,8 +152,9 @@ export class ParsePool {
       if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
     const outcome = Promise.all([released, sha256]).then(
-      async ([{ summary, keptId }, checksum]): Promise<PooledOutcome> => {
-        if (keptId !== undefined) return { summary, pooled: { scratch, sourceId: keptId, sha256: checksum } };
+      async ([summary, checksum]): Promise<PooledOutcome> => {
+        // A skipped duplicate leaves nothing in the scratch file; anything else left its one source there.
+        if (summary.status !== 'skipped-duplicate') return { summary, pooled: { scratch, sha256: checksum } };
         await rm(scratch, { force: true });
         return { summary };
       },
@@ -202,7 +197,7 @@ export class ParsePool {
    */
   merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): MergeResult {
     try {
-      return mergeScratch(db, pooled.scratch, pooled.sourceId, { id: targetId, sha256: pooled.sha256 });
+      return mergeScratch(db, pooled.scratch, { id: targetId, sha256: pooled.sha256 });
     } finally {
       rmSync(pooled.scratch, { force: true });
     }
@@ -258,7 +253,7 @@ export class ParsePool {
         break;
       case 'done':
         this.jobs.delete(reply.job);
-        job.resolve({ summary: reply.summary, keptId: reply.sourceId ?? undefined });
+        job.resolve(reply.summary);
         break;
       case 'cancelled':
         this.jobs.delete(reply.job);

@@ -54,9 +54,8 @@ if (port !== null) {
                 }
               },
             }, writer);
-            const kept = summary.status === 'done' || summary.status === 'failed' || summary.status === 'listed';
             db.close();
-            port.postMessage({ type: 'done', job, summary, sourceId: kept ? writer.lastSourceId : null });
+            port.postMessage({ type: 'done', job, summary });
           } catch (error) {
             if (db?.open === true) db.close();
             port.postMessage(error instanceof IngestCancelled ? { type: 'cancelled', job } : { type: 'error', job, message: error instanceof Error ? error.message : String(error) });

@@ -45,18 +45,18 @@ export function openScratch(template: string, path: string): Db {
 export type MergeResult = { outcome: 'merged'; replaced?: number } | { outcome: 'duplicate' };
 
 /**
- * Moves source `sourceId` of the scratch incident `file`, with every row that hangs off it, into `db` inside one
+ * Moves the source of the scratch incident `file`, with every row that hangs off it, into `db` inside one
  * transaction, and adds the scratch file's jobs, vertices and plan edges (also when the source is a duplicate).
  * Returns 'duplicate' (and moves no source rows) when a finished source with the same checksum comes first.
  * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
  * `target.sha256` its checksum, when it was computed outside the scratch file (which then holds a placeholder).
  * Call it while `db` has no transaction open (SQLite attaches files only outside one).
  */
-export function mergeScratch(db: Db, file: string, sourceId: number, target: { id?: number; sha256?: string } = {}): MergeResult {
+export function mergeScratch(db: Db, file: string, target: { id?: number; sha256?: string } = {}): MergeResult {
   db.exec(`ATTACH DATABASE '${file.replace(/'/g, "''")}' AS ${SCRATCH_SCHEMA}`);
   try {
     return db.transaction((): MergeResult => {
-      const result = mergeSource(db, sourceId, target);
+      const result = mergeSource(db, target);
       mergeShared(db);
       return result;
     })();
@@ -67,9 +67,9 @@ export function mergeScratch(db: Db, file: string, sourceId: number, target: { i
 
 /** The copying statements of a merge, built from the incident's schema once per connection. */
 interface MergeSql {
-  /** Copies the source row under a given id and checksum: (id, sha256, scratch id). */
+  /** Copies the source row under a given id and checksum: (id, sha256). */
   source: string;
-  /** Per child table, copies a source's rows under its new id: (new id, scratch id). */
+  /** Per child table, copies the rows under the source's new id: (new id). */
   children: string[];
   shared: string[];
 }
@@ -82,10 +82,10 @@ function mergeSql(db: Db): MergeSql {
     const columns = (table: string): string[] => columnsOf(db, table).filter((c) => !(c.name === 'id' && c.pk === 1)).map((c) => c.name);
     const sourceColumns = columns('source').filter((c) => c !== 'sha256').join(', ');
     sql = {
-      source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${SCRATCH_SCHEMA}.source WHERE id = ?`,
+      source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${SCRATCH_SCHEMA}.source`,
       children: CHILD_TABLES.map((table) => {
         const list = columns(table).filter((c) => c !== 'source_id').join(', ');
-        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${SCRATCH_SCHEMA}.${table} WHERE source_id = ?`;
+        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${SCRATCH_SCHEMA}.${table}`;
       }),
       shared: SHARED_TABLES.map((table) => {
         const list = columnsOf(db, table).map((c) => c.name).join(', ');
@@ -97,10 +97,10 @@ function mergeSql(db: Db): MergeSql {
   return sql;
 }
 
-function mergeSource(db: Db, sourceId: number, target: { id?: number; sha256?: string }): MergeResult {
-  const incoming = db.prepare(`SELECT sha256, status FROM ${SCRATCH_SCHEMA}.source WHERE id = ?`).get(sourceId) as { sha256: string; status: string } | undefined;
-  if (incoming === undefined) throw new Error(`merge: no source ${sourceId} in the scratch file`);
-  const sha256 = target.sha256 ?? incoming.sha256;
+function mergeSource(db: Db, target: { id?: number; sha256?: string }): MergeResult {
+  const incoming = db.prepare(`SELECT sha256, status FROM ${SCRATCH_SCHEMA}.source`).all() as Array<{ sha256: string; status: string }>;
+  if (incoming.length !== 1) throw new Error(`merge: a scratch file holds one source, this one ${incoming.length}`);
+  const sha256 = target.sha256 ?? incoming[0]!.sha256;
   const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
   let replaced: number | undefined;
   if (existing !== undefined) {
@@ -109,11 +109,11 @@ function mergeSource(db: Db, sourceId: number, target: { id?: number; sha256?: s
     if (finished) replaced = existing.id;
     db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);
   }
-  const flame = db.prepare(`SELECT count(*) AS n FROM ${SCRATCH_SCHEMA}.flame_profile WHERE source_id = ?`).get(sourceId) as { n: number };
+  const flame = db.prepare(`SELECT count(*) AS n FROM ${SCRATCH_SCHEMA}.flame_profile`).get() as { n: number };
   if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
   const sql = mergeSql(db);
-  const newId = Number(db.prepare(sql.source).run(target.id ?? null, sha256, sourceId).lastInsertRowid);
-  for (const child of sql.children) db.prepare(child).run(newId, sourceId);
+  const newId = Number(db.prepare(sql.source).run(target.id ?? null, sha256).lastInsertRowid);
+  for (const child of sql.children) db.prepare(child).run(newId);
   return replaced === undefined ? { outcome: 'merged' } : { outcome: 'merged', replaced };
 }
 

@@ -99,8 +99,6 @@ type StatementName = keyof typeof SQL;
 export class IncidentWriter {
   private readonly prepared = new Map<StatementName, Statement>();
   private sourceId = 0;
-  /** Row id of the source last begun or recorded as failed (what a parse worker hands back for merging). */
-  lastSourceId = 0;
   private sourcePath = '';
   private frameIds = new Map<string, number>();
 
@@ -145,7 +143,6 @@ export class IncidentWriter {
     this.db.exec('BEGIN');
     this.sourceId = this.insertSource(source, status);
     this.sourcePath = source.path;
-    this.lastSourceId = this.sourceId;
     return this.sourceId;
   }
 
@@ -181,7 +178,6 @@ export class IncidentWriter {
   recordFailure(source: NewSource, warnings: readonly ParseWarning[], error: string): void {
     this.db.transaction(() => {
       const id = this.insertSource(source, 'failed');
-      this.lastSourceId = id;
       for (const w of warnings) this.stmt('warning').run(id, source.path, w.line ?? null, w.message);
       this.stmt('warning').run(id, source.path, null, error);
       this.db.prepare('UPDATE source SET warnings = ? WHERE id = ?').run(warnings.length + 1, id);
