@@ -14,7 +14,7 @@ import type { BenchModule, BenchResult } from './types.js';
 import { BenchUnavailable } from './types.js';
 
 /**
- * `npm run bench [-- --size 2GB --tms 4 --only ingest,gc-parse]`: generates (or reuses) a synthetic incident
+ * `npm run bench [-- --size 2GB --tms 4 --only ingest,gc-parse --rounds 3]`: generates (or reuses) a synthetic incident
  * bundle under .bench/, then runs each bench module and prints its figures and budget verdicts. Exits non-zero
  * when a budget fails or a module cannot measure. New figures (e.g. the UI timeline) are new entries in MODULES.
  */
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       size: { type: 'string', default: '2GB' }, tms: { type: 'string', default: '4' }, dir: { type: 'string', default: join(repoRoot, '.bench') },
-      only: { type: 'string' }, seed: { type: 'string', default: String(DEFAULT_SEED) }, regenerate: { type: 'boolean', default: false },
+      only: { type: 'string' }, rounds: { type: 'string', default: '3' }, seed: { type: 'string', default: String(DEFAULT_SEED) }, regenerate: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -40,7 +40,9 @@ async function main(): Promise<number> {
     sizeBytes: parseSize(values.size ?? '2GB'), seed: Number(values.seed), archive: 'none', debug: false, nearMiss: false, mixedVersions: false, nestJmLogs: false,
   };
   const bundle = await bundleFor(options, benchDir, values.regenerate ?? false);
-  const context = { bundle, workDir: join(benchDir, 'work'), repoRoot };
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive whole number, not '${values.rounds}'`);
+  const context = { bundle, workDir: join(benchDir, 'work'), repoRoot, rounds };
 
   let failed = false;
   for (const module of MODULES.filter((m) => only === undefined || only.includes(m.name))) {

@@ -11,6 +11,8 @@ export interface BenchContext {
   /** Scratch folder for outputs such as the incident file. */
   workDir: string;
   repoRoot: string;
+  /** How often a module that compares against a baseline (ingest vs lnav) measures both, alternating. */
+  rounds: number;
 }
 
 export interface Figure {
