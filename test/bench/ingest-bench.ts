@@ -92,7 +92,7 @@ async function ingestOnce(cli: string, bundleDir: string, incident: string, repo
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${incident}${suffix}`, { force: true });
   const run = await measure(process.execPath, [cli, 'ingest', bundleDir, '--out', incident, '--json'], { cwd: repoRoot });
   if (run.exitCode !== 0) {
-    throw new BenchUnavailable(`sluice ingest exited with ${run.exitCode} (the ingest command may still be in development):\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
+    throw new BenchUnavailable(`sluice ingest exited with ${run.exitCode}:\n${run.stderr.trim().split('\n').slice(-15).join('\n')}`);
   }
   return run;
 }
