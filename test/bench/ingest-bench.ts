@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandExists, measure, type Measured } from './process.js';
@@ -10,7 +11,10 @@ import { BenchUnavailable } from './types.js';
  *
  * Sluice and lnav run in alternating rounds (`--rounds`; which of the two goes first swaps each round) and are
  * compared by their median times: on a shared machine the speed of both drifts by a third from one minute to the
- * next, so one run of each compares two machines as much as two programs.
+ * next, so one run of each compares two machines as much as two programs. Each round also times sha256 on this
+ * thread: the ingest hashes every byte it reads, and on a shared host that speed alone has been seen to halve.
+ * CPU seconds (user + system, all threads) are printed beside the wall times: they show how much of a difference
+ * is work and how much is parallelism.
  */
 const RSS_BUDGET_BYTES = 300 * 1024 * 1024;
 const INCIDENT_RATIO_BUDGET = 0.5;
@@ -32,15 +36,17 @@ export const ingestBench: BenchModule = {
     const incident = join(workDir, 'bench.sluice');
     const lnav = await lnavRunner(flinkLogs, workDir, notes);
     const ingestRuns: Measured[] = [];
-    const lnavSeconds: number[] = [];
+    const lnavRuns: Measured[] = [];
+    const hashSpeeds: number[] = [];
     const runIngest = async (): Promise<void> => {
       ingestRuns.push(await ingestOnce(cli, bundle.out, incident, repoRoot));
     };
     const runLnav = async (): Promise<void> => {
-      const seconds = await lnav?.();
-      if (seconds !== undefined) lnavSeconds.push(seconds);
+      const run = await lnav?.();
+      if (run !== undefined) lnavRuns.push(run);
     };
     for (let round = 0; round < rounds; round++) {
+      hashSpeeds.push(sha256MbPerSecond());
       for (const step of round % 2 === 0 ? [runIngest, runLnav] : [runLnav, runIngest]) await step();
     }
     const summary = parseIngestSummary(ingestRuns.at(-1)!.stdout);
@@ -49,17 +55,20 @@ export const ingestBench: BenchModule = {
     const incidentBytes = ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(`${incident}${suffix}`) ? statSync(`${incident}${suffix}`).size : 0), 0);
     const ingestSeconds = ingestRuns.map((r) => r.wallMs / 1000);
     const seconds = median(ingestSeconds);
+    const lnavSeconds = lnavRuns.map((r) => r.wallMs / 1000);
     const peakRss = ingestRuns.some((r) => r.peakRssBytes === null) ? null : Math.max(...ingestRuns.map((r) => r.peakRssBytes!));
     const figures: Figure[] = [
       { name: 'raw bundle size', value: rawBytes / MB, unit: 'MB' },
       { name: 'ingest wall time (median)', value: seconds, unit: 's' },
       { name: 'ingest throughput (median)', value: rawBytes / MB / seconds, unit: 'MB/s' },
       { name: 'ingest lines (median)', value: lines / seconds, unit: 'lines/s' },
+      { name: 'ingest CPU time (median)', value: medianCpu(ingestRuns), unit: 's' },
       { name: 'ingest peak RSS (highest)', value: (peakRss ?? Number.NaN) / MB, unit: 'MB' },
       { name: 'incident bytes per raw byte', value: incidentBytes / rawBytes, unit: '×' },
       { name: 'cat > /dev/null read baseline', value: rawBytes / MB / (baseline.wallMs / 1000), unit: 'MB/s' },
     ];
-    notes.push(`ingest wall time by round: ${ingestSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`);
+    notes.push(`ingest by round: ${ingestRuns.map(roundText).join(', ')}`);
+    notes.push(`sha256 on this host by round (Node crypto, 64 MB): ${hashSpeeds.map((v) => `${v.toFixed(0)} MB/s`).join(', ')}`);
     if (summary.warnings !== null && summary.warnings > 0) notes.push(`ingest reported ${summary.warnings} parser warnings on the synthetic bundle`);
 
     const verdicts: Verdict[] = [];
@@ -67,7 +76,8 @@ export const ingestBench: BenchModule = {
     if (lnavSeconds.length > 0) {
       const lnavMbPerSecond = flinkLogMb / median(lnavSeconds);
       figures.push({ name: 'lnav indexing throughput (Flink logs, median)', value: lnavMbPerSecond, unit: 'MB/s' });
-      notes.push(`lnav wall time by round: ${lnavSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`);
+      figures.push({ name: 'lnav CPU time (median)', value: medianCpu(lnavRuns), unit: 's' });
+      notes.push(`lnav by round: ${lnavRuns.map(roundText).join(', ')}`);
       const ours = rawBytes / MB / seconds;
       verdicts.push({
         budget: 'throughput ≥ lnav', pass: ours >= lnavMbPerSecond,
@@ -97,6 +107,26 @@ async function ingestOnce(cli: string, bundleDir: string, incident: string, repo
   return run;
 }
 
+/** "18.2 s (31.5 CPU-s)": one round's wall time and, when measured, its CPU time. */
+function roundText(run: Measured): string {
+  return `${(run.wallMs / 1000).toFixed(1)} s${run.cpuSeconds === null ? '' : ` (${run.cpuSeconds.toFixed(1)} CPU-s)`}`;
+}
+
+/** NaN (printed as such) when a run has no CPU time, i.e. without /usr/bin/time. */
+function medianCpu(runs: Measured[]): number {
+  return runs.some((r) => r.cpuSeconds === null) ? Number.NaN : median(runs.map((r) => r.cpuSeconds!));
+}
+
+const HASH_SAMPLE_BYTES = 64 * MB;
+
+/** This thread's sha256 speed right now, in MB/s. */
+function sha256MbPerSecond(): number {
+  const data = randomBytes(HASH_SAMPLE_BYTES);
+  const started = process.hrtime.bigint();
+  createHash('sha256').update(data).digest();
+  return HASH_SAMPLE_BYTES / MB / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -120,10 +150,10 @@ function parseIngestSummary(stdout: string): { lines: number | null; warnings: n
 }
 
 /**
- * Runs lnav's own indexing of the same Flink log files, resolving to its wall time in seconds (undefined, with a
- * note, when lnav failed); undefined itself when lnav is not installed.
+ * Runs lnav's own indexing of the same Flink log files, resolving to its measurement (undefined, with a note,
+ * when lnav failed); undefined itself when lnav is not installed.
  */
-async function lnavRunner(files: string[], workDir: string, notes: string[]): Promise<(() => Promise<number | undefined>) | undefined> {
+async function lnavRunner(files: string[], workDir: string, notes: string[]): Promise<(() => Promise<Measured | undefined>) | undefined> {
   if (!(await commandExists('lnav'))) {
     notes.push('lnav is not installed: the lnav comparison is skipped (apt-get install -y lnav)');
     return undefined;
@@ -140,6 +170,6 @@ async function lnavRunner(files: string[], workDir: string, notes: string[]): Pr
     }
     if (!counted) notes.push(`lnav counted ${result.stdout.trim().split(/\s+/).pop() ?? '?'} log messages`);
     counted = true;
-    return result.wallMs / 1000;
+    return result;
   };
 }
