@@ -58,7 +58,7 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
       migrate(db, version);
     } else if (version < SCHEMA_VERSION) {
-      // Migrations only add (tables, indexes): upgrade in place, then read as asked.
+      // Migrations keep every row: upgrade in place, then read as asked.
       db.close();
       try {
         openIncident(path).close();
@@ -94,6 +94,11 @@ function migrate(db: Db, from: number): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
+  // A migration that rebuilds a table (4: log_block) leaves the old copy's pages free: give them back rather than
+  // leave an upgraded incident file twice its size.
+  const freePages = db.pragma('freelist_count', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  if (from > 0 && from < MIGRATIONS.length && freePages > pages / 4) db.exec('VACUUM');
 }
 
 export function translateSqliteError(error: unknown, path: string): Error {

@@ -357,6 +357,37 @@ CREATE INDEX event_kind_source ON event (kind, source_id);
   /* 3: log blocks name their codec (log-blocks.ts); blocks written before are raw deflate */ `
 ALTER TABLE log_block ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate';
 `,
+  /*
+   * 4: log_block becomes a rowid table, with codec ahead of the blobs. Its rows are tens of KB, and a WITHOUT
+   * ROWID table keeps up to a KB of each row in its interior pages, a few rows per page: inserts, merges and
+   * lookups by key walked a tree many levels deep (SQLite advises WITHOUT ROWID only for small rows). Reading a
+   * row's codec no longer walks the text's overflow pages.
+   */ `
+CREATE TABLE log_block_rowid (
+  source_id    INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,
+  block_no     INTEGER NOT NULL,
+  first_line   INTEGER NOT NULL,
+  line_count   INTEGER NOT NULL,
+  ts_min_us    INTEGER,
+  ts_max_us    INTEGER,
+  n_trace      INTEGER NOT NULL,
+  n_debug      INTEGER NOT NULL,
+  n_info       INTEGER NOT NULL,
+  n_warn       INTEGER NOT NULL,
+  n_error      INTEGER NOT NULL,
+  codec        TEXT NOT NULL,
+  line_index   BLOB NOT NULL,
+  text         BLOB NOT NULL,
+  PRIMARY KEY (source_id, block_no)
+) STRICT;
+INSERT INTO log_block_rowid (source_id, block_no, first_line, line_count, ts_min_us, ts_max_us, n_trace, n_debug, n_info,
+    n_warn, n_error, codec, line_index, text)
+  SELECT source_id, block_no, first_line, line_count, ts_min_us, ts_max_us, n_trace, n_debug, n_info,
+    n_warn, n_error, codec, line_index, text FROM log_block ORDER BY source_id, block_no;
+DROP TABLE log_block;
+ALTER TABLE log_block_rowid RENAME TO log_block;
+CREATE INDEX log_block_time ON log_block (ts_min_us, ts_max_us);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

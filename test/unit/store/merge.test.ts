@@ -43,7 +43,7 @@ describe('merging a parse worker source', () => {
     expect(db.prepare('SELECT source_id, message FROM warning').all()).toEqual([{ source_id: 4, message: 'from a.log' }]);
     expect(db.prepare('SELECT job_id, name FROM job').all()).toEqual([{ job_id: 'j1', name: 'from scratch' }]);
     // The scratch file is detached again: the next merge attaches another under the same name.
-    expect(db.prepare('PRAGMA database_list').all()).toHaveLength(1);
+    expect((db.prepare('PRAGMA database_list').all() as Array<{ name: string }>).map((d) => d.name)).toEqual(expect.not.arrayContaining(['scratch']));
     db.close();
   });
 

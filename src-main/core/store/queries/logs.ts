@@ -113,10 +113,9 @@ function blockCache(db: Db): BlockCache {
 }
 
 /**
- * Every timed block's summary, in time order, read once per connection and data version. log_block is a
- * WITHOUT ROWID table whose rows carry the compressed text: reaching a row by key (as the time index would, for
- * every row) compares against whole rows, overflow pages included, about 0.3 ms each. A plain scan reads only
- * the rows' leading columns: as fast as a covering index would be, since building the objects dominates.
+ * Every timed block's summary, in time order, read once per connection and data version. A plain scan reads only
+ * the rows' leading columns (the compressed blobs come last, mostly on overflow pages): as fast as a covering
+ * index would be, since building the objects dominates.
  */
 export function blockSummaries(db: Db): BlockSummary[] {
   const cache = blockCache(db);
