@@ -87,6 +87,7 @@ function electronBinding(): string | undefined {
 }
 
 function migrate(db: Db, from: number): void {
+  if (from === MIGRATIONS.length) return;
   if (from === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
   for (let version = from; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
@@ -98,7 +99,7 @@ function migrate(db: Db, from: number): void {
   // leave an upgraded incident file twice its size.
   const freePages = db.pragma('freelist_count', { simple: true }) as number;
   const pages = db.pragma('page_count', { simple: true }) as number;
-  if (from > 0 && from < MIGRATIONS.length && freePages > pages / 4) db.exec('VACUUM');
+  if (from > 0 && freePages > pages / 4) db.exec('VACUUM');
 }
 
 export function translateSqliteError(error: unknown, path: string): Error {
