@@ -52,9 +52,10 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
         'newer-schema',
       );
     }
+    const scratch = options.scratch === true;
     if (!readonly) {
-      db.pragma(options.scratch === true ? 'journal_mode = MEMORY' : 'journal_mode = WAL');
-      db.pragma(options.scratch === true ? 'synchronous = OFF' : 'synchronous = NORMAL');
+      db.pragma(scratch ? 'journal_mode = MEMORY' : 'journal_mode = WAL');
+      db.pragma(scratch ? 'synchronous = OFF' : 'synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, version);
     } else if (version < SCHEMA_VERSION) {
@@ -69,7 +70,7 @@ export function openIncident(path: string, options: OpenOptions = {}): Db {
     }
     // A scratch file's rows are only appended, so a small cache does: each parse worker's counts against the
     // ingest's memory budget.
-    db.pragma(options.scratch === true ? 'cache_size = -2000' : 'cache_size = -32000');
+    db.pragma(scratch ? 'cache_size = -2000' : 'cache_size = -32000');
     return db;
   } catch (error) {
     db.close();

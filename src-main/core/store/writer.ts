@@ -36,9 +36,11 @@ export interface SourceTotals {
   timeToUs: number | null;
 }
 
-/** A source whose ingest ended with something kept: its checksum makes a re-import of the same bytes a no-op. */
+/** Statuses of a source whose ingest ended with something kept: its checksum makes a re-import of the same bytes a no-op. */
+const FINISHED_STATUSES: readonly string[] = ['done', 'listed'];
+
 export function isFinished(status: string): boolean {
-  return status === 'done' || status === 'listed';
+  return FINISHED_STATUSES.includes(status);
 }
 
 const bool = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
@@ -47,7 +49,7 @@ const opt = <T>(value: T | undefined): T | null => (value === undefined || (type
 /** Every statement the writer runs, prepared on first use: a small source needs few of them. */
 const SQL = {
   hasSha: 'SELECT id, status FROM source WHERE sha256 = ?',
-  hasSize: "SELECT 1 FROM source WHERE bytes = ? AND status IN ('done', 'listed') LIMIT 1",
+  hasSize: `SELECT 1 FROM source WHERE bytes = ? AND status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')}) LIMIT 1`,
   deleteSource: 'DELETE FROM source WHERE id = ?',
   insertSource: `INSERT INTO source (id, path, kind, format, reason, sha256, bytes, tz, clock_offset_us, status, ingested_at)
     VALUES (@id, @path, @kind, @format, @reason, @sha256, @bytes, @tz, @clockOffsetUs, @status, @ingestedAt)`,
