@@ -69,7 +69,7 @@ const layering = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/.bench/**', '**/*.svelte'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/.bench/**', '**/*.svelte', 'src-main/native/*/build/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { local: { rules: { layering } } },
@@ -83,5 +83,11 @@ export default tseslint.config(
   {
     files: ['src-main/core/**/*.ts'],
     rules: { 'no-restricted-globals': ['error', '__dirname', '__filename', 'require'] },
+  },
+  {
+    // A native addon's package entry is CommonJS: `require` is the only way to load a .node file.
+    files: ['src-main/native/*/index.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileHasher, loadLanes } from '../../src-main/core/ingest/file-hashes.js';
 import { commandExists, measure, type Measured } from './process.js';
 import type { BenchContext, BenchModule, BenchResult, Figure, Verdict } from './types.js';
 import { BenchUnavailable } from './types.js';
@@ -68,7 +69,7 @@ export const ingestBench: BenchModule = {
       { name: 'cat > /dev/null read baseline', value: rawBytes / MB / (baseline.wallMs / 1000), unit: 'MB/s' },
     ];
     notes.push(`ingest by round: ${ingestRuns.map(roundText).join(', ')}`);
-    notes.push(`sha256 on this host by round (Node crypto, 64 MB): ${hashSpeeds.map((v) => `${v.toFixed(0)} MB/s`).join(', ')}`);
+    notes.push(`sha256 on this host by round (Node crypto, 64 MB): ${hashSpeeds.map((v) => `${v.toFixed(0)} MB/s`).join(', ')}; the parse workers' files are hashed with ${new FileHasher(loadLanes()).engine}`);
     if (summary.warnings !== null && summary.warnings > 0) notes.push(`ingest reported ${summary.warnings} parser warnings on the synthetic bundle`);
 
     const verdicts: Verdict[] = [];

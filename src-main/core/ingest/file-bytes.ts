@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
 const READ_BYTES = 1 << 20;
@@ -24,14 +23,4 @@ export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-/** The file's sha256; undefined when `signal` aborts first. */
-export async function sha256OfFile(path: string, signal?: AbortSignal): Promise<string | undefined> {
-  const hash = createHash('sha256');
-  for await (const chunk of fileChunks(path)) {
-    if (signal?.aborted === true) return undefined;
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
 }

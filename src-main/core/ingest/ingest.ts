@@ -8,7 +8,7 @@ import { parserFor } from '../parsers/registry.js';
 import { openIncident, translateSqliteError, type Db } from '../store/database.js';
 import { IncidentWriter } from '../store/writer.js';
 import { rebuildDerived } from '../analysis/rebuild.js';
-import { sha256OfFile } from './file-bytes.js';
+import { sha256OfFile } from './file-hashes.js';
 import { ParsePool, type PooledOutcome } from './parse-pool.js';
 import { IngestCancelled, ingestSource, type SourceInput, type SourceSummary } from './source-ingest.js';
 

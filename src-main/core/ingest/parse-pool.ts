@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
 import { createScratchTemplate, mergeScratch, type MergeResult } from '../store/merge.js';
-import { sha256OfFile } from './file-bytes.js';
+import { FileHasher, loadLanes } from './file-hashes.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
 
@@ -22,9 +22,9 @@ import { IngestCancelled } from './source-ingest.js';
  * of one archive parse side by side (the archive is read on while a worker parses) and keeps chunks from crossing
  * threads; at most one spooled member waits for a worker, so the temporary space stays near a few members.
  *
- * The ingest thread computes each source's sha256 (reading a file a second time, from the page cache, or while it
- * spools a member) and hands it to the merge: hashing is a quarter of a worker's work, and on this thread it fills
- * a core whenever a worker waits or has nothing left to parse, instead of lengthening the worker's job.
+ * The ingest thread computes each source's sha256 (reading a file a second time, from the page cache, side by side
+ * with the other files, see FileHasher; or while it spools a member) and hands it to the merge: on this thread it
+ * fills a core whenever a worker waits or has nothing left to parse, instead of lengthening the worker's job.
  */
 export interface PooledOutcome {
   summary: SourceSummary;
@@ -87,8 +87,11 @@ function isRunning(pid: number): boolean {
 export class ParsePool {
   private readonly jobs = new Map<number, Job>();
   private readonly busy: boolean[];
-  private freeWaiters: Array<() => void> = [];
+  private readonly freeWaiters: Array<{ resolve(worker: number): void; reject(error: Error): void }> = [];
+  /** Set when a worker died: every source still waiting for a worker fails with it. */
+  private failure: Error | undefined;
   private nextJob = 1;
+  private readonly hasher = new FileHasher(loadLanes());
 
   private constructor(
     private readonly workers: Worker[],
@@ -98,8 +101,10 @@ export class ParsePool {
     for (const worker of workers) {
       worker.on('message', (reply: WorkerReply) => this.onReply(reply));
       worker.on('error', (error) => {
+        this.failure = error;
         for (const job of this.jobs.values()) job.reject(error);
         this.jobs.clear();
+        for (const waiter of this.freeWaiters.splice(0)) waiter.reject(error);
       });
     }
   }
@@ -122,33 +127,23 @@ export class ParsePool {
   }
 
   /**
-   * Gives one source to a worker once one is free (an archive member is spooled first, so the caller's walk can
-   * read on). Returns when the worker has it; `outcome` settles when the worker is done with the source.
+   * Gives one source to a worker. A file on disk waits for a free worker in order, and the caller's walk goes on at
+   * once, so every file is hashed while the first ones parse (side by side, see FileHasher). An archive member is
+   * spooled first, and the walk goes on only once a worker has it: at most one member waits, holding temporary
+   * space. `outcome` settles when the worker is done with the source.
    */
   async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
-    const spooled = 'file' in input ? undefined : await this.spool(input);
+    const id = this.nextJob++;
+    const spooled = 'file' in input ? undefined : await this.spool(input, id);
     const file = 'file' in input ? input.file : spooled!.path;
-    // Hashing starts at once, so it also runs while the source waits for a worker. An unreadable file fails
-    // in the worker too, with the reason; the source then keeps its placeholder checksum.
+    // An unreadable file fails in the worker too, with the reason; the source then keeps its placeholder checksum.
     const sha256: Promise<string | undefined> = input.earlySha !== undefined || spooled !== undefined
       ? Promise.resolve(input.earlySha ?? spooled!.sha256)
-      : sha256OfFile(file, input.signal).catch(() => undefined);
-    const worker = await this.acquire();
-    const id = this.nextJob++;
-    const parsed = new Promise<SourceSummary>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
-    const { signal } = input;
-    const meta: SourceMeta = {
-      path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
-      maxStructuredBytes: input.maxStructuredBytes, file,
-    };
+      : this.hasher.hash(file, input.signal).catch(() => undefined);
+    const worker = this.acquire();
+    if (spooled !== undefined) await worker;
     const scratch = join(this.dir, `source-${id}.sluice`);
-    this.workers[worker]!.postMessage({ type: 'begin', job: id, scratch, meta });
-    const onAbort = (): void => this.workers[worker]!.postMessage({ type: 'cancel', job: id });
-    if (signal?.aborted === true) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    const released = parsed.finally(async () => {
-      signal?.removeEventListener('abort', onAbort);
-      this.release(worker);
+    const released = worker.then((index) => this.parse(index, id, input, file, scratch)).finally(async () => {
       if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
     const outcome = Promise.all([released, sha256]).then(
@@ -166,9 +161,27 @@ export class ParsePool {
     return { outcome };
   }
 
+  /** Has worker `index` parse `file` into `scratch` as job `id`; frees the worker when it is done. */
+  private parse(index: number, id: number, input: PooledSource, file: string, scratch: string): Promise<SourceSummary> {
+    const parsed = new Promise<SourceSummary>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
+    const { signal } = input;
+    const meta: SourceMeta = {
+      path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
+      maxStructuredBytes: input.maxStructuredBytes, file,
+    };
+    this.workers[index]!.postMessage({ type: 'begin', job: id, scratch, meta });
+    const onAbort = (): void => this.workers[index]!.postMessage({ type: 'cancel', job: id });
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    return parsed.finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(index);
+    });
+  }
+
   /** Writes a streamed source to a temporary file for a worker to read, hashing it on the way. */
-  private async spool(input: SourceInput): Promise<{ path: string; sha256: string }> {
-    const path = join(this.dir, `spool-${this.nextJob}-${input.path.replace(/[^\w.-]+/g, '_').slice(-60)}`);
+  private async spool(input: SourceInput, id: number): Promise<{ path: string; sha256: string }> {
+    const path = join(this.dir, `spool-${id}-${input.path.replace(/[^\w.-]+/g, '_').slice(-60)}`);
     const handle = await open(path, 'w');
     const hash = createHash('sha256');
     let bytes = 0;
@@ -218,16 +231,14 @@ export class ParsePool {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async acquire(): Promise<number> {
-    for (;;) {
-      const free = this.busy.indexOf(false);
-      if (free >= 0) {
-        this.busy[free] = true;
-        this.announceLoad();
-        return free;
-      }
-      await new Promise<void>((resolve) => this.freeWaiters.push(resolve));
-    }
+  /** A free worker's index, in the order asked: sources parse in walk order. */
+  private acquire(): Promise<number> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const free = this.busy.indexOf(false);
+    if (free < 0 || this.freeWaiters.length > 0) return new Promise((resolve, reject) => this.freeWaiters.push({ resolve, reject }));
+    this.busy[free] = true;
+    this.announceLoad();
+    return Promise.resolve(free);
   }
 
   /** Tells the workers whether all of them are parsing, so each knows if a spare core could compress for it. */
@@ -236,12 +247,12 @@ export class ParsePool {
     for (const worker of this.workers) worker.postMessage({ type: 'load', allBusy });
   }
 
+  /** Hands the worker to the next source waiting for one, or marks it free. */
   private release(worker: number): void {
+    const next = this.freeWaiters.shift();
+    if (next !== undefined) return next.resolve(worker);
     this.busy[worker] = false;
     this.announceLoad();
-    const waiters = this.freeWaiters;
-    this.freeWaiters = [];
-    for (const wake of waiters) wake();
   }
 
   private onReply(reply: WorkerReply): void {

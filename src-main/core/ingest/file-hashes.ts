@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileChunks } from './file-bytes.js';
+
+/**
+ * The sha256 of files on disk: of one file the caller waits for (`sha256OfFile`, OpenSSL), or of many side by side
+ * (`FileHasher`, the parse pool's sources).
+ *
+ * OpenSSL hashes one message at a time, at ~8 cycles per byte on x86-64 CPUs without the SHA extensions, and that
+ * was a fifth of an ingest's CPU time. The rounds of one message depend on each other but those of different
+ * files do not, so the native addon `@sluice/sha256-lanes` (src-main/native/sha256-lanes) runs eight files in the
+ * eight 32-bit lanes of an AVX2 register: eight cost about what two cost OpenSSL (four: half of it). One file
+ * alone in the lanes takes 2.5 times as long as OpenSSL, so a lone file the caller waits for goes to OpenSSL.
+ * Where the addon is missing (no compiler at install) or useless (another CPU, or one with the SHA
+ * extensions), `FileHasher` hashes each file with OpenSSL.
+ */
+
+/** The file's sha256; undefined when `signal` aborts first. */
+export async function sha256OfFile(path: string, signal?: AbortSignal): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  for await (const chunk of fileChunks(path)) {
+    if (signal?.aborted === true) return undefined;
+    hash.update(chunk);
+  }
+  return hash.digest('hex');
+}
+
+/** `@sluice/sha256-lanes` (see its index.d.ts). */
+export interface LanesAddon {
+  features(): string;
+  compress(states: Uint32Array, chunks: ReadonlyArray<Uint8Array | undefined>): void;
+}
+
+/** The addon when it is built and its lanes run on this CPU, else undefined. */
+export function loadLanes(): LanesAddon | undefined {
+  try {
+    const addon = createRequire(import.meta.url)('@sluice/sha256-lanes') as LanesAddon;
+    return LANE_FEATURES.includes(addon.features()) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const LANE_FEATURES = ['avx512vl', 'avx2'];
+const LANES = 8;
+const WORDS = 8;
+const BLOCK = 64;
+/** Bytes read per lane and round: eight lanes hold 4 MB. */
+const READ_BYTES = 1 << 19;
+const INITIAL_STATE = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+interface Request {
+  path: string;
+  signal: AbortSignal | undefined;
+  resolve(digest: string | undefined): void;
+  reject(error: unknown): void;
+}
+
+interface Lane {
+  request: Request;
+  handle: FileHandle;
+  /** The lane's buffer: the bytes read and not hashed yet (fewer than a block) sit at its start, the next read goes after them. */
+  buffer: Buffer;
+  carried: number;
+  total: number;
+}
+
+/**
+ * Hashes the files it is given side by side, up to eight at a time in the addon's lanes (the others wait in
+ * order), or each with OpenSSL where the addon cannot run. Each round reads the next half MB of every file
+ * in a lane, then hashes all of them in one call.
+ */
+export class FileHasher {
+  private readonly waiting: Request[] = [];
+  private readonly lanes: Array<Lane | undefined> = new Array<Lane | undefined>(LANES).fill(undefined);
+  private readonly buffers: Buffer[] = [];
+  private readonly states = new Uint32Array(LANES * WORDS);
+  private running = false;
+
+  /** `addon`: loadLanes(), or undefined to hash each file with OpenSSL. */
+  constructor(private readonly addon: LanesAddon | undefined) {}
+
+  /** How files are hashed here, for reports: e.g. '8 lanes (avx512vl)' or 'OpenSSL'. */
+  get engine(): string {
+    return this.addon === undefined ? 'OpenSSL' : `${LANES} lanes (${this.addon.features()})`;
+  }
+
+  /** The file's sha256; undefined when `signal` aborts first. Rejects when the file cannot be read. */
+  hash(path: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (this.addon === undefined) return sha256OfFile(path, signal);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ path, signal, resolve, reject });
+      if (!this.running) void this.run(this.addon!);
+    });
+  }
+
+  private async run(addon: LanesAddon): Promise<void> {
+    this.running = true;
+    try {
+      for (;;) {
+        await this.fillLanes();
+        const busy = this.lanes.flatMap((lane, index) => (lane === undefined ? [] : [index]));
+        if (busy.length === 0) return;
+        const reads = await Promise.allSettled(busy.map((index) => {
+          const lane = this.lanes[index]!;
+          return lane.handle.read(lane.buffer, lane.carried, READ_BYTES, lane.total);
+        }));
+        const chunks = new Array<Uint8Array | undefined>(LANES).fill(undefined);
+        const ended: number[] = [];
+        busy.forEach((index, i) => {
+          const lane = this.lanes[index]!;
+          const read = reads[i]!;
+          if (read.status === 'rejected') return void this.release(index, (request) => request.reject(read.reason));
+          if (lane.request.signal?.aborted === true) return void this.release(index, (request) => request.resolve(undefined));
+          if (read.value.bytesRead === 0) return void ended.push(index);
+          lane.total += read.value.bytesRead;
+          const held = lane.carried + read.value.bytesRead;
+          chunks[index] = lane.buffer.subarray(0, held - (held % BLOCK));
+        });
+        addon.compress(this.states, chunks);
+        this.carryTails(chunks);
+        if (ended.length > 0) this.finish(addon, ended);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Moves each lane's bytes past its last whole block to the start of its buffer, for the next round. */
+  private carryTails(chunks: ReadonlyArray<Uint8Array | undefined>): void {
+    chunks.forEach((chunk, index) => {
+      if (chunk === undefined) return;
+      const lane = this.lanes[index]!;
+      const tail = lane.total % BLOCK;
+      lane.buffer.copyWithin(0, chunk.length, chunk.length + tail);
+      lane.carried = tail;
+    });
+  }
+
+  /** Pads the last block of each ended lane (FIPS 180-4 §5.1.1), hashes it, and hands out the digests. */
+  private finish(addon: LanesAddon, ended: readonly number[]): void {
+    const chunks = new Array<Uint8Array | undefined>(LANES).fill(undefined);
+    for (const index of ended) {
+      const lane = this.lanes[index]!;
+      const length = lane.carried < BLOCK - 8 ? BLOCK : 2 * BLOCK;
+      const last = Buffer.alloc(length);
+      lane.buffer.copy(last, 0, 0, lane.carried);
+      last[lane.carried] = 0x80;
+      last.writeBigUInt64BE(BigInt(lane.total) * 8n, length - 8);
+      chunks[index] = last;
+    }
+    addon.compress(this.states, chunks);
+    for (const index of ended) {
+      let digest = '';
+      for (let word = 0; word < WORDS; word++) digest += this.states[index * WORDS + word]!.toString(16).padStart(8, '0');
+      this.release(index, (request) => request.resolve(digest));
+    }
+  }
+
+  /** Opens the waiting files into the free lanes; a file that cannot be opened rejects at once. */
+  private async fillLanes(): Promise<void> {
+    for (let index = 0; index < LANES && this.waiting.length > 0; index++) {
+      if (this.lanes[index] !== undefined) continue;
+      const request = this.waiting.shift()!;
+      try {
+        const handle = await open(request.path, 'r');
+        this.states.set(INITIAL_STATE, index * WORDS);
+        this.buffers[index] ??= Buffer.allocUnsafe(BLOCK + READ_BYTES);
+        this.lanes[index] = { request, handle, buffer: this.buffers[index], carried: 0, total: 0 };
+      } catch (error) {
+        request.reject(error);
+        index--;
+      }
+    }
+  }
+
+  private release(index: number, settle: (request: Request) => void): void {
+    const lane = this.lanes[index]!;
+    this.lanes[index] = undefined;
+    void lane.handle.close();
+    settle(lane.request);
+  }
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileHasher, loadLanes, sha256OfFile } from '../../../src-main/core/ingest/file-hashes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-hashes-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Lengths around the padding edges (55/56 bytes fit one last block or need two) and across read rounds (512 KiB). */
+const LENGTHS = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, (1 << 19) - 1, 1 << 19, (1 << 19) + 70, 3 * (1 << 19) + 9];
+const files = LENGTHS.map((length, i) => {
+  const path = join(dir, `file-${i}.log`);
+  writeFileSync(path, randomBytes(length));
+  return path;
+});
+const expected = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Linux x86-64 with AVX2 and without the SHA extensions: the lanes must be built and used there. */
+function cpuWantsLanes(): boolean {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return false;
+  const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(' ') ?? [];
+  return flags.includes('avx2') && !flags.includes('sha_ni');
+}
+
+describe('file hashes', () => {
+  it('the sha256 addon is built and runs where its lanes beat OpenSSL', () => {
+    if (cpuWantsLanes()) expect(loadLanes()?.features()).toMatch(/^avx(2|512vl)$/);
+    const addon = loadLanes();
+    if (addon !== undefined) expect(() => addon.compress(new Uint32Array(64), [new Uint8Array(10)])).toThrow(/whole 64-byte blocks/);
+    else expect(new FileHasher(loadLanes()).engine).toMatch(/^(OpenSSL|8 lanes)/);
+  });
+
+  for (const [name, hasher] of [['lanes', new FileHasher(loadLanes())], ['OpenSSL', new FileHasher(undefined)]] as const) {
+    it(`${name}: hashes many files side by side, more than there are lanes, each as OpenSSL does`, async () => {
+      const digests = await Promise.all(files.map((file) => hasher.hash(file)));
+      expect(digests).toEqual(files.map(expected));
+    });
+
+    it(`${name}: a missing file rejects, an aborted one gives undefined, and the others still hash`, async () => {
+      const aborted = new AbortController();
+      aborted.abort();
+      const results = await Promise.allSettled([
+        hasher.hash(files.at(-1)!), hasher.hash(join(dir, 'missing.log')), hasher.hash(files.at(-2)!, aborted.signal), hasher.hash(files[3]!),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'error'))).toEqual([expected(files.at(-1)!), 'error', undefined, expected(files[3]!)]);
+    });
+  }
+
+  it('a lone file is hashed with OpenSSL', async () => {
+    expect(await sha256OfFile(files.at(-1)!)).toBe(expected(files.at(-1)!));
+  });
+});
