@@ -60,9 +60,10 @@ interface Request {
 interface Lane {
   request: Request;
   handle: FileHandle;
-  /** The lane's buffer: the bytes read and not hashed yet (fewer than a block) sit at its start, the next read goes after them. */
+  /** The lane's buffer: the `carried` bytes read but not hashed yet (less than a block) sit at its start. */
   buffer: Buffer;
   carried: number;
+  /** Bytes read so far: where the next read starts. */
   total: number;
 }
 
@@ -122,6 +123,12 @@ export class FileHasher {
         this.carryTails(chunks);
         if (ended.length > 0) this.finish(addon, ended);
       }
+    } catch (error) {
+      // Not expected (the addon checks its arguments, reads fail per file), but no caller may wait forever.
+      this.lanes.forEach((lane, index) => {
+        if (lane !== undefined) this.release(index, (request) => request.reject(error));
+      });
+      for (const request of this.waiting.splice(0)) request.reject(error);
     } finally {
       this.running = false;
     }
