@@ -26,10 +26,16 @@ export async function sha256OfFile(path: string, signal?: AbortSignal): Promise<
   return hash.digest('hex');
 }
 
-/** `@sluice/sha256-lanes` (see its index.d.ts). */
+/** `@sluice/sha256-lanes` (sha256_lanes.c). */
 export interface LanesAddon {
+  /** The kernel the lanes run on here ('avx512vl', 'avx2'), 'sha-ni' where OpenSSL is faster, or ''. */
   features(): string;
-  compress(states: Uint32Array, chunks: ReadonlyArray<Uint8Array | undefined>): void;
+  /**
+   * Runs every whole 64-byte block of `chunks[l]` through lane l's state, the eight words at `states[8 l]` (an
+   * undefined chunk leaves its lane as it is), with the best kernel or the one named; each chunk's length must be
+   * a multiple of 64. Throws where the CPU cannot run the kernel.
+   */
+  compress(states: Uint32Array, chunks: ReadonlyArray<Uint8Array | undefined>, kernel?: 'avx512vl' | 'avx2'): void;
 }
 
 /** The addon when it is built and its lanes run on this CPU, else undefined. */
@@ -48,7 +54,7 @@ const WORDS = 8;
 const BLOCK = 64;
 /** Bytes read per lane and round: eight lanes hold 4 MB. */
 const READ_BYTES = 1 << 19;
-const INITIAL_STATE = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+export const INITIAL_STATE = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 interface Request {
   path: string;
@@ -65,6 +71,18 @@ interface Lane {
   carried: number;
   /** Bytes read so far: where the next read starts. */
   total: number;
+}
+
+/**
+ * The last one or two blocks of a message of `length` bytes that ends with `tail` (less than a block): the tail,
+ * a 1 bit, zeros, and the length in bits (FIPS 180-4 §5.1.1).
+ */
+export function lastBlocks(tail: Uint8Array, length: number): Buffer {
+  const blocks = Buffer.alloc(tail.length < BLOCK - 8 ? BLOCK : 2 * BLOCK);
+  blocks.set(tail);
+  blocks[tail.length] = 0x80;
+  blocks.writeBigUInt64BE(BigInt(length) * 8n, blocks.length - 8);
+  return blocks;
 }
 
 /**
@@ -145,17 +163,12 @@ export class FileHasher {
     });
   }
 
-  /** Pads the last block of each ended lane (FIPS 180-4 §5.1.1), hashes it, and hands out the digests. */
+  /** Pads the last block of each ended lane, hashes it, and hands out the digests. */
   private finish(addon: LanesAddon, ended: readonly number[]): void {
     const chunks = new Array<Uint8Array | undefined>(LANES).fill(undefined);
     for (const index of ended) {
       const lane = this.lanes[index]!;
-      const length = lane.carried < BLOCK - 8 ? BLOCK : 2 * BLOCK;
-      const last = Buffer.alloc(length);
-      lane.buffer.copy(last, 0, 0, lane.carried);
-      last[lane.carried] = 0x80;
-      last.writeBigUInt64BE(BigInt(lane.total) * 8n, length - 8);
-      chunks[index] = last;
+      chunks[index] = lastBlocks(lane.buffer.subarray(0, lane.carried), lane.total);
     }
     addon.compress(this.states, chunks);
     for (const index of ended) {

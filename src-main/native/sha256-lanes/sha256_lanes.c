@@ -138,14 +138,20 @@ static void compress_avx512vl(uint32_t *state, const uint8_t *const data[LANES],
 
 typedef void (*compress_fn)(uint32_t *, const uint8_t *const[LANES], const size_t[LANES]);
 
-/* OpenSSL is faster for each message than the lanes are for all eight when the CPU has the SHA extensions. */
-static const char *detect(compress_fn *fn) {
-  unsigned eax, ebx, ecx, edx;
-  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 29))) return "sha-ni";
+/* The kernel named `name` ("avx512vl", "avx2"; NULL for the best) when this CPU runs it, else NULL. */
+static compress_fn kernel(const char *name) {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512vl")) { *fn = compress_avx512vl; return "avx512vl"; }
-  if (__builtin_cpu_supports("avx2")) { *fn = compress_avx2; return "avx2"; }
-  return "";
+  int avx512vl = __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512f");
+  int avx2 = __builtin_cpu_supports("avx2");
+  if ((name == NULL || strcmp(name, "avx512vl") == 0) && avx512vl) return compress_avx512vl;
+  if ((name == NULL || strcmp(name, "avx2") == 0) && avx2) return compress_avx2;
+  return NULL;
+}
+
+/* OpenSSL hashes one message faster than the lanes hash eight when the CPU has the SHA extensions. */
+static int has_sha_extensions(void) {
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 29));
 }
 #else
 #define HAVE_LANES 0
@@ -156,13 +162,15 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
-/** features(): the instruction set the lanes run on here ("avx512vl", "avx2"), "sha-ni", or "". */
+/** features(): the kernel the lanes run on here ("avx512vl", "avx2"), "sha-ni" where OpenSSL is faster, or "". */
 static napi_value features(napi_env env, napi_callback_info info) {
   (void)info;
   const char *name = "";
 #if HAVE_LANES
-  compress_fn fn = NULL;
-  name = detect(&fn);
+  compress_fn best = kernel(NULL);
+  if (has_sha_extensions()) name = "sha-ni";
+  else if (best == compress_avx512vl) name = "avx512vl";
+  else if (best == compress_avx2) name = "avx2";
 #endif
   napi_value result;
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result);
@@ -170,17 +178,22 @@ static napi_value features(napi_env env, napi_callback_info info) {
 }
 
 /**
- * compress(states: Uint32Array(64), chunks: (Uint8Array | undefined)[]): runs every whole block of chunks[l]
- * through lane l's state (eight words at states[8 l]). Each chunk's length must be a multiple of 64.
+ * compress(states: Uint32Array(64), chunks: (Uint8Array | undefined)[], kernel?: string): runs every whole block of
+ * chunks[l] through lane l's state (eight words at states[8 l]) with the best kernel, or the one named (tests run
+ * each). Each chunk's length must be a multiple of 64.
  */
 static napi_value compress(napi_env env, napi_callback_info info) {
 #if HAVE_LANES
-  static compress_fn fn = NULL;
-  if (fn == NULL && detect(&fn)[0] == '\0') return throw_error(env, "sha256 lanes: this CPU has no AVX2");
-  if (fn == NULL) return throw_error(env, "sha256 lanes: use OpenSSL on a CPU with SHA extensions");
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_error(env, "sha256 lanes: compress(states, chunks)");
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_error(env, "sha256 lanes: compress(states, chunks, kernel?)");
+  char name[16] = "";
+  napi_valuetype kind;
+  if (argc > 2 && napi_typeof(env, argv[2], &kind) == napi_ok && kind == napi_string) {
+    napi_get_value_string_utf8(env, argv[2], name, sizeof name, NULL);
+  }
+  compress_fn fn = kernel(name[0] == '\0' ? NULL : name);
+  if (fn == NULL) return throw_error(env, "sha256 lanes: this CPU cannot run that kernel (AVX2 or AVX-512VL needed)");
   napi_typedarray_type type;
   size_t length;
   void *states;
@@ -196,7 +209,6 @@ static napi_value compress(napi_env env, napi_callback_info info) {
     blocks[l] = 0;
     if (l >= count) continue;
     napi_value chunk;
-    napi_valuetype kind;
     napi_get_element(env, argv[1], l, &chunk);
     napi_typeof(env, chunk, &kind);
     if (kind == napi_undefined || kind == napi_null) continue;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileHasher, loadLanes, sha256OfFile } from '../../../src-main/core/ingest/file-hashes.js';
+import { FileHasher, INITIAL_STATE, lastBlocks, loadLanes, sha256OfFile } from '../../../src-main/core/ingest/file-hashes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-hashes-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +31,22 @@ describe('file hashes', () => {
     if (addon !== undefined) expect(() => addon.compress(new Uint32Array(64), [new Uint8Array(10)])).toThrow(/whole 64-byte blocks/);
     else expect(new FileHasher(loadLanes()).engine).toMatch(/^(OpenSSL|8 lanes)/);
   });
+
+  // Each kernel this CPU runs, straight through the addon: eight messages of different lengths in one call.
+  for (const kernel of ['avx2', 'avx512vl'] as const) {
+    const addon = loadLanes();
+    const runs = addon !== undefined && (kernel === 'avx2' || addon.features() === 'avx512vl');
+    it.runIf(runs)(`the ${kernel} kernel hashes eight lanes of different lengths as OpenSSL does`, () => {
+      const messages = Array.from({ length: 8 }, (_, lane) => randomBytes(lane * 200 + 64 * lane + 3));
+      const states = new Uint32Array(64);
+      messages.forEach((_, lane) => states.set(INITIAL_STATE, lane * 8));
+      const whole = messages.map((m) => m.length - (m.length % 64));
+      addon!.compress(states, messages.map((m, lane) => m.subarray(0, whole[lane])), kernel);
+      addon!.compress(states, messages.map((m, lane) => lastBlocks(m.subarray(whole[lane]!), m.length)), kernel);
+      const digests = messages.map((_, lane) => Array.from(states.subarray(lane * 8, lane * 8 + 8), (w) => w.toString(16).padStart(8, '0')).join(''));
+      expect(digests).toEqual(messages.map((m) => createHash('sha256').update(m).digest('hex')));
+    });
+  }
 
   for (const [name, hasher] of [['lanes', new FileHasher(loadLanes())], ['OpenSSL', new FileHasher(undefined)]] as const) {
     it(`${name}: hashes many files side by side, more than there are lanes, each as OpenSSL does`, async () => {
