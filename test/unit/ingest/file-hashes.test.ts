@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileHasher, INITIAL_STATE, lastBlocks, loadLanes, sha256OfFile } from '../../../src-main/core/ingest/file-hashes.js';
+import { FileHasher, INITIAL_STATE, lastBlocks, loadLanes, sha256OfFile, type LanesAddon } from '../../../src-main/core/ingest/file-hashes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-hashes-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,9 @@ describe('file hashes', () => {
     });
   }
 
-  for (const [name, hasher] of [['lanes', new FileHasher(loadLanes())], ['OpenSSL', new FileHasher(undefined)]] as const) {
+  // Thresholds for these small files: every file of 64 bytes or more may go to the lanes.
+  const small = { laneMinBytes: 64, gatherMs: 20 };
+  for (const [name, hasher] of [['lanes', new FileHasher(loadLanes(), small)], ['OpenSSL', new FileHasher(undefined)]] as const) {
     it(`${name}: hashes many files side by side, more than there are lanes, each as OpenSSL does`, async () => {
       const digests = await Promise.all(files.map((file) => hasher.hash(file)));
       expect(digests).toEqual(files.map(expected));
@@ -65,7 +67,29 @@ describe('file hashes', () => {
     });
   }
 
-  it('a lone file is hashed with OpenSSL', async () => {
-    expect(await sha256OfFile(files.at(-1)!)).toBe(expected(files.at(-1)!));
+  it.runIf(loadLanes() !== undefined)('a file that would be alone in the lanes goes to OpenSSL', async () => {
+    const lanes = loadLanes()!;
+    let laneBytes = 0;
+    const counting: LanesAddon = {
+      features: () => lanes.features(),
+      compress: (states, chunks, kernel) => {
+        laneBytes += chunks.reduce((sum, chunk) => sum + (chunk?.length ?? 0), 0);
+        lanes.compress(states, chunks, kernel);
+      },
+    };
+    const hasher = new FileHasher(counting, small);
+    const large = files.at(-2)!;
+    const largest = join(dir, 'largest.log');
+    writeFileSync(largest, randomBytes(4 << 20));
+    // Small, or alone for gatherMs: OpenSSL.
+    expect(await new FileHasher(counting, { laneMinBytes: 2000, gatherMs: 20 }).hash(files[10]!)).toBe(expected(files[10]!));
+    expect(await hasher.hash(largest)).toBe(expected(largest));
+    expect(laneBytes).toBe(0);
+    // Together: the lanes, until the smaller one ends. The larger is then left with over 1/2.6 of its bytes, so
+    // OpenSSL hashes it again from the start rather than one lane finishing it.
+    expect(await Promise.all([hasher.hash(largest), hasher.hash(large)])).toEqual([expected(largest), expected(large)]);
+    expect(laneBytes).toBeGreaterThan(statSync(large).size);
+    expect(laneBytes).toBeLessThan(statSync(largest).size);
+    expect(await sha256OfFile(largest)).toBe(expected(largest));
   });
 });
