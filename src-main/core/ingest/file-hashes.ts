@@ -81,9 +81,8 @@ interface Request {
 interface Lane {
   request: Request;
   handle: FileHandle;
-  /** The lane's buffer: the `carried` bytes read but not hashed yet (less than a block) sit at its start. */
+  /** The lane's buffer: the bytes read but not hashed yet (`total` mod 64, less than a block) sit at its start. */
   buffer: Buffer;
-  carried: number;
   /** Bytes read so far: where the next read starts. */
   total: number;
 }
@@ -171,7 +170,7 @@ export class FileHasher {
         }
         const reads = await Promise.allSettled(busy.map((index) => {
           const lane = this.lanes[index]!;
-          return lane.handle.read(lane.buffer, lane.carried, READ_BYTES, lane.total);
+          return lane.handle.read(lane.buffer, lane.total % BLOCK, READ_BYTES, lane.total);
         }));
         const chunks = new Array<Uint8Array | undefined>(LANES).fill(undefined);
         const ended: number[] = [];
@@ -181,8 +180,8 @@ export class FileHasher {
           if (read.status === 'rejected') return void this.release(index, (request) => request.reject(read.reason));
           if (lane.request.signal?.aborted === true) return void this.release(index, (request) => request.resolve(undefined));
           if (read.value.bytesRead === 0) return void ended.push(index);
+          const held = (lane.total % BLOCK) + read.value.bytesRead;
           lane.total += read.value.bytesRead;
-          const held = lane.carried + read.value.bytesRead;
           chunks[index] = lane.buffer.subarray(0, held - (held % BLOCK));
         });
         addon.compress(this.states, chunks);
@@ -212,9 +211,7 @@ export class FileHasher {
     chunks.forEach((chunk, index) => {
       if (chunk === undefined) return;
       const lane = this.lanes[index]!;
-      const tail = lane.total % BLOCK;
-      lane.buffer.copyWithin(0, chunk.length, chunk.length + tail);
-      lane.carried = tail;
+      lane.buffer.copyWithin(0, chunk.length, chunk.length + (lane.total % BLOCK));
     });
   }
 
@@ -223,7 +220,7 @@ export class FileHasher {
     const chunks = new Array<Uint8Array | undefined>(LANES).fill(undefined);
     for (const index of ended) {
       const lane = this.lanes[index]!;
-      chunks[index] = lastBlocks(lane.buffer.subarray(0, lane.carried), lane.total);
+      chunks[index] = lastBlocks(lane.buffer.subarray(0, lane.total % BLOCK), lane.total);
     }
     addon.compress(this.states, chunks);
     for (const index of ended) {
@@ -242,7 +239,7 @@ export class FileHasher {
         const handle = await open(request.path, 'r');
         this.states.set(INITIAL_STATE, index * WORDS);
         this.buffers[index] ??= Buffer.allocUnsafe(BLOCK + READ_BYTES);
-        this.lanes[index] = { request, handle, buffer: this.buffers[index], carried: 0, total: 0 };
+        this.lanes[index] = { request, handle, buffer: this.buffers[index], total: 0 };
       } catch (error) {
         request.reject(error);
         index--;
