@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestInto } from '../../src-main/core/ingest/ingest.js';
 import { IncidentFileError, openIncident } from '../../src-main/core/store/database.js';
+import { decodeBlock } from '../../src-main/core/store/log-blocks.js';
 import { DEFAULT_SEED, generateBundle } from '../synth/generate.js';
 
 /**
@@ -104,11 +105,36 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     expect(order).toEqual(expectedOrder);
   });
 
+  it('reads logs in parts side by side into the same rows as one pass, from an archive and from a folder', () => {
+    for (const input of [bundle, join(work, 'bundle')]) {
+      const name = input === bundle ? 'archive' : 'folder';
+      const onePass = join(work, `${name}-one-pass.sluice`);
+      expect(run('ingest', input, '--out', onePass, '--part-mb', '100000').status).toBe(0);
+      const expected = incidentRows(onePass);
+      // Every log of the bundle is larger than two parts of 10 KB: each is cut in two at a record start near its middle.
+      const inParts = join(work, `${name}-in-parts.sluice`);
+      const ingest = run('ingest', input, '--out', inParts, '--part-mb', '0.01');
+      expect(ingest.status, ingest.stderr).toBe(0);
+      const rows = incidentRows(inParts);
+      expect(rows.lines!.length, name).toBeGreaterThan(10_000);
+      for (const table of Object.keys(expected)) expect(rows[table], `${name}: ${table}`).toEqual(expected[table]);
+      // Read in parts indeed: a part's last block ends early, so a log has a short block before its last one.
+      const db = new Database(inParts, { readonly: true });
+      const split = db.prepare(`SELECT count(DISTINCT b.source_id) AS n FROM log_block b JOIN source s ON s.id = b.source_id
+        WHERE s.kind LIKE 'flink-%' AND b.line_count < 2048 AND b.block_no < (SELECT max(block_no) FROM log_block WHERE source_id = b.source_id)`).get() as { n: number };
+      db.close();
+      expect(split.n, name).toBeGreaterThanOrEqual(3);
+    }
+  });
+
   it('leaves no temporary files behind (spooled members, the scratch template, one scratch file per source)', () => {
     const temp = join(work, 'tmp');
     mkdirSync(temp);
     const ingest = runWith({ TMPDIR: temp }, 'ingest', bundle, '--out', join(work, 'temp.sluice'));
     expect(ingest.status, ingest.stderr).toBe(0);
+    expect(readdirSync(temp)).toEqual([]);
+    const inParts = runWith({ TMPDIR: temp }, 'ingest', bundle, '--out', join(work, 'temp-parts.sluice'), '--part-mb', '0.01');
+    expect(inParts.status, inParts.stderr).toBe(0);
     expect(readdirSync(temp)).toEqual([]);
   });
 
@@ -171,3 +197,44 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     db.close();
   });
 });
+
+/**
+ * Every row of an incident as text, table by table, sorted: without row ids and ingest times, which follow the
+ * order parse workers happen to finish in; ids in evidence become what the row is (an event's source and line). Log text
+ * comes as decoded lines (source, line, level, time, text), whatever blocks hold them.
+ */
+function incidentRows(path: string): Record<string, string[]> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const keyOf = (table: string, key = "source_id || ':' || line"): Map<number, string> =>
+      new Map((db.prepare(`SELECT id, ${key} AS key FROM ${table}`).all() as Array<{ id: number; key: string }>).map((r) => [r.id, r.key]));
+    const keys: Record<string, Map<number, string>> = {
+      event: keyOf('event'), gc: keyOf('gc_event'), bp: keyOf('bp_sample', "source_id || ':' || ts_us || ':' || vertex_id || ':' || subtask || ':' || origin"),
+    };
+    const resolve = (value: unknown, events = false): unknown => {
+      if (typeof value === 'number' && events) return keys.event!.get(value) ?? value;
+      if (Array.isArray(value)) return value.map((v) => resolve(v, events));
+      if (value === null || typeof value !== 'object') return value;
+      const object = value as Record<string, unknown>;
+      const byType = typeof object.type === 'string' ? keys[object.type] : undefined;
+      return Object.fromEntries(Object.entries(object).map(([k, v]) =>
+        [k, k === 'id' && byType !== undefined && typeof v === 'number' ? byType.get(v) ?? v : resolve(v, k === 'events')]));
+    };
+    const rows: Record<string, string[]> = {};
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'log_block'").all() as Array<{ name: string }>).map((t) => t.name);
+    for (const table of tables) {
+      const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((c) => c.name).filter((name) => name !== 'id' && name !== 'ingested_at');
+      rows[table] = (db.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).raw().all() as unknown[][])
+        .map((row) => JSON.stringify(row.map((value, i) => (columns[i] === 'evidence' && typeof value === 'string'
+          ? JSON.stringify(resolve(JSON.parse(value), table === 'subtask_checkpoint')) : value))))
+        .sort();
+    }
+    rows.lines = [];
+    for (const block of db.prepare('SELECT * FROM log_block ORDER BY source_id, block_no').iterate() as Iterable<Parameters<typeof decodeBlock>[0] & { source_id: number }>) {
+      for (const line of decodeBlock(block)) rows.lines.push(`${block.source_id}:${line.line} ${line.level}${line.continuation ? '+' : ''} ${line.tsUs} ${line.text}`);
+    }
+    return rows;
+  } finally {
+    db.close();
+  }
+}

@@ -7,12 +7,13 @@ import { parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, printJson, table } from '../output.js';
 
-const USAGE = `Usage: sluice ingest <inputs…> --out FILE.sluice [--tz ZONE] [--json]
+const USAGE = `Usage: sluice ingest <inputs…> --out FILE.sluice [--tz ZONE] [--part-mb N] [--json]
 
 Reads folders, .zip, .tar, .tar.gz/.tgz, .gz and plain files (nested archives too) into the incident file,
 creating it when missing. Files already in the incident (same sha256) are skipped.
   --out FILE   incident file to create or extend
   --tz ZONE    IANA time zone of zone-less log timestamps (default UTC)
+  --part-mb N  read a log in parts side by side when each part has N MB or more (default 32)
   --json       print one JSON summary object instead of text`;
 
 function progressLine(p: IngestProgress): string {
@@ -26,7 +27,7 @@ export const ingestCommand: Command = {
   summary: 'read logs, GC logs, flame graphs, REST and metric dumps into an incident file',
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv, { flags: ['json'], options: ['out', 'tz'], aliases: { '-o': '--out' } });
+    const args = parseArgs(argv, { flags: ['json'], options: ['out', 'tz', 'part-mb'], aliases: { '-o': '--out' } });
     const out = args.options.get('out');
     if (out === undefined) throw new UsageError('--out FILE.sluice is required');
     if (args.positionals.length === 0) throw new UsageError('no inputs given');
@@ -34,6 +35,9 @@ export const ingestCommand: Command = {
     if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(', ')}`);
     const tz = args.options.get('tz') ?? 'UTC';
     if (!ZoneClock.isValidZone(tz)) throw new UsageError(`unknown time zone '${tz}'`);
+    const partMb = args.options.get('part-mb');
+    const minPartBytes = partMb === undefined ? undefined : Number(partMb) * 1024 * 1024;
+    if (minPartBytes !== undefined && !(minPartBytes > 0)) throw new UsageError(`--part-mb wants a positive number of MB, not '${partMb}'`);
     // Validate (or create) the incident file before starting the worker so errors read as one line.
     openIncident(out, { create: true }).close();
 
@@ -43,7 +47,7 @@ export const ingestCommand: Command = {
     process.once('SIGINT', onSigint);
     let summary: IngestSummary;
     try {
-      summary = await runIngestInWorker({ inputs: args.positionals, incidentPath: out, tz }, (p) => {
+      summary = await runIngestInWorker({ inputs: args.positionals, incidentPath: out, tz, ...(minPartBytes !== undefined && { minPartBytes }) }, (p) => {
         if (showProgress) process.stderr.write(progressLine(p));
       }, controller.signal);
     } finally {

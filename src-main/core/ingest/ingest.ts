@@ -23,6 +23,8 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Structured files (JSON, JFR, HTML) larger than this are listed with a warning instead of parsed. */
   maxStructuredBytes?: number;
+  /** A log is read in parts side by side when each part would have at least this many bytes (ParsePool). */
+  minPartBytes?: number;
 }
 
 export interface IngestProgress {
@@ -63,7 +65,7 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
   const progress: IngestProgress = { phase: 'reading', filesDone: 0, bytesDone: 0, linesDone: 0, warnings: 0 };
   const report = (): void => options.onProgress?.({ ...progress });
   let lastReport = 0;
-  const pool = ParsePool.start();
+  const pool = ParsePool.start(options.minPartBytes);
   // Sources are numbered in walk order, whichever finishes first: a parse worker's source is merged under its
   // number as soon as it is done, in its turn on the incident (a source parsed here holds a transaction open
   // across awaits, so merges and those sources take turns).

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ParseWarning } from '../model/records.js';
+import type { SourceFacts } from '../model/source.js';
+import { parserFor } from '../parsers/registry.js';
+import { joinLineWarnings } from '../parsers/text/line-splitter.js';
+import type { PartJoin } from '../parsers/types.js';
 import type { Db } from '../store/database.js';
 import { createScratchTemplate, mergeScratch, type MergeResult } from '../store/merge.js';
 import { FileHasher, loadLanes } from './file-hashes.js';
+import { findCuts } from './file-parts.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
 import { IngestCancelled } from './source-ingest.js';
 
@@ -25,18 +31,50 @@ import { IngestCancelled } from './source-ingest.js';
  * The ingest thread computes each source's sha256 (reading a file a second time, from the page cache, side by side
  * with the other files, see FileHasher; or while it spools a member) and hands it to the merge: on this thread it
  * fills a core whenever a worker waits or has nothing left to parse, instead of lengthening the worker's job.
+ *
+ * A large file of a format that can be read in parts (PartJoin) is cut into one part per worker, at record starts
+ * near even offsets (file-parts.ts), so that one big log keeps every core busy too. Each part is parsed into a
+ * scratch file of its own; the merge appends them in order, then writes what the file as a whole owes (its
+ * file-level facts and warnings, from the join of the parts' states). When the join finds that a part could have
+ * read differently after the one before it, the file is parsed again in one pass.
  */
 export interface PooledOutcome {
   summary: SourceSummary;
-  /** The scratch file where the parsed source waits to be merged; `sha256` is undefined when the file could not be hashed. */
-  pooled?: { scratch: string; sha256: string | undefined };
+  pooled?: ParsedScratch;
+}
+
+/**
+ * Where a parsed source waits to be merged: its scratch files (one per part, in order), the records a file read in
+ * parts still owes, and its checksum (undefined when the file could not be hashed).
+ */
+export interface ParsedScratch {
+  scratches: string[];
+  owed?: { facts: SourceFacts[]; warnings: ParseWarning[] };
+  sha256: string | undefined;
 }
 
 /** A text source for a worker: a plain file on disk (`file`), or a stream of chunks that is spooled first. */
 export type PooledSource = SourceInput | (Omit<SourceInput, 'chunks' | 'abandon'> & { file: string });
 
 /** What a worker learns about a source: where to read it, and how to record it. */
-export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'hashedByCaller' | 'tz' | 'maxStructuredBytes'> & { file: string };
+export type SourceMeta = Pick<SourceInput, 'path' | 'detection' | 'earlySha' | 'hashedByCaller' | 'tz' | 'maxStructuredBytes'> & {
+  file: string;
+  /** One part of the file. */
+  range?: ByteRange;
+};
+
+/** Bytes [start, end) of a file. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** What the workers make of one file before it is merged. */
+interface ParsedFile {
+  summary: SourceSummary;
+  scratches: string[];
+  owed?: ParsedScratch['owed'];
+}
 
 type WorkerReply =
   | { type: 'progress'; job: number; bytes: number; lines: number }
@@ -51,6 +89,8 @@ interface Job {
 }
 
 const WORKER_YOUNG_GENERATION_MB = 8;
+/** A file is read in parts when each part would have at least this many bytes. */
+export const DEFAULT_MIN_PART_BYTES = 32 * 1024 * 1024;
 /** Scratch folders are named after the ingesting process: `sluice-parse-<pid>-<random>`. */
 const SCRATCH_PREFIX = 'sluice-parse-';
 const SCRATCH_NAME = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
@@ -96,6 +136,7 @@ export class ParsePool {
   private constructor(
     private readonly workers: Worker[],
     private readonly dir: string,
+    private readonly minPartBytes: number,
   ) {
     this.busy = workers.map(() => false);
     for (const worker of workers) {
@@ -109,8 +150,11 @@ export class ParsePool {
     }
   }
 
-  /** Undefined where parse workers cannot run (no built worker entry, e.g. tests on sources, or one core). */
-  static start(size = Math.min(2, availableParallelism())): ParsePool | undefined {
+  /**
+   * Undefined where parse workers cannot run (no built worker entry, e.g. tests on sources, or one core). A file is
+   * read in parts when each part would have `minPartBytes` or more.
+   */
+  static start(minPartBytes = DEFAULT_MIN_PART_BYTES, size = Math.min(2, availableParallelism())): ParsePool | undefined {
     const script = new URL('./parse-worker.js', import.meta.url);
     if (size < 2 || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
     removeOrphanedScratch(tmpdir());
@@ -123,14 +167,14 @@ export class ParsePool {
       workerData: { template },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     }));
-    return new ParsePool(workers, dir);
+    return new ParsePool(workers, dir, minPartBytes);
   }
 
   /**
-   * Gives one source to a worker. A file on disk waits for a free worker in order, and the caller's walk goes on at
-   * once, so every file is hashed while the first ones parse (side by side, see FileHasher). An archive member is
-   * spooled first, and the walk goes on only once a worker has it: at most one member waits, holding temporary
-   * space. `outcome` settles when the worker is done with the source.
+   * Gives one source to the workers (a large file in parts, see the top). A file on disk waits for a free worker in
+   * order, and the caller's walk goes on at once, so every file is hashed while the first ones parse (side by side,
+   * see FileHasher). An archive member is spooled first, and the walk goes on only once a worker has it: at most one
+   * member waits, holding temporary space. `outcome` settles when the workers are done with the source.
    */
   async run(input: PooledSource): Promise<{ outcome: Promise<PooledOutcome> }> {
     const id = this.nextJob++;
@@ -140,34 +184,96 @@ export class ParsePool {
     const sha256: Promise<string | undefined> = input.earlySha !== undefined || spooled !== undefined
       ? Promise.resolve(input.earlySha ?? spooled!.sha256)
       : this.hasher.hash(file, input.signal).catch(() => undefined);
-    const worker = this.acquire();
-    if (spooled !== undefined) await worker;
-    const scratch = join(this.dir, `source-${id}.sluice`);
-    const released = worker.then((index) => this.parse(index, id, input, file, scratch)).finally(async () => {
+    const parser = parserFor(input.detection);
+    const partJoin = parser?.type === 'text' ? parser.parts : undefined;
+    const ranges = partJoin === undefined ? [] : await this.rangesOf(file, partJoin);
+    const { started, parsed } = partJoin !== undefined && ranges.length > 1
+      ? this.parseInParts(id, input, file, ranges, partJoin)
+      : this.parseWhole(id, input, file);
+    if (spooled !== undefined) await started;
+    const released = parsed.finally(async () => {
       if (spooled !== undefined) await rm(spooled.path, { force: true });
     });
-    const outcome = Promise.all([released, sha256]).then(
-      async ([summary, checksum]): Promise<PooledOutcome> => {
-        // A skipped duplicate leaves nothing in the scratch file; anything else left its one source there.
-        if (summary.status !== 'skipped-duplicate') return { summary, pooled: { scratch, sha256: checksum } };
-        await rm(scratch, { force: true });
-        return { summary };
-      },
+    const outcome = Promise.all([released, sha256]).then(async ([{ summary, scratches, owed }, checksum]): Promise<PooledOutcome> => {
+      // A skipped duplicate leaves nothing in its scratch file; anything else left its one source there.
+      if (summary.status !== 'skipped-duplicate') return { summary, pooled: { scratches, sha256: checksum, ...(owed !== undefined && { owed }) } };
+      await Promise.all(scratches.map((scratch) => rm(scratch, { force: true })));
+      return { summary };
+    });
+    return { outcome };
+  }
+
+  /** The byte ranges to read `file` in: one per worker when each is large enough (at most one: the whole file). */
+  private async rangesOf(file: string, partJoin: PartJoin<unknown>): Promise<ByteRange[]> {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      return []; // the worker fails on it with the reason
+    }
+    const count = Math.min(this.workers.length, Math.floor(size / this.minPartBytes));
+    if (count < 2) return [];
+    const cuts = await findCuts(file, size, count, (line) => partJoin.startsPart(line));
+    return [0, ...cuts].map((start, i) => ({ start, end: cuts[i] ?? size }));
+  }
+
+  /** Has the next free worker parse the whole file; `started` settles when a worker has it. */
+  private parseWhole(id: number, input: PooledSource, file: string): { started: Promise<unknown>; parsed: Promise<ParsedFile> } {
+    const worker = this.acquire();
+    const scratch = join(this.dir, `source-${id}.sluice`);
+    const parsed = worker.then((index) => this.parse(index, id, input, file, scratch)).then(
+      (summary) => ({ summary, scratches: [scratch] }),
       async (error: unknown) => {
         await rm(scratch, { force: true });
         throw error;
       },
     );
-    return { outcome };
+    return { started: worker, parsed };
   }
 
-  /** Has worker `index` parse `file` into `scratch` as job `id`; frees the worker when it is done. */
-  private parse(index: number, id: number, input: PooledSource, file: string, scratch: string): Promise<SourceSummary> {
+  /**
+   * Has the workers parse the file's `ranges` side by side and joins the parts; where they could have read
+   * differently in one pass (or a part failed), parses the whole file instead.
+   */
+  private parseInParts(
+    id: number,
+    input: PooledSource,
+    file: string,
+    ranges: readonly ByteRange[],
+    partJoin: PartJoin<unknown>,
+  ): { started: Promise<unknown>; parsed: Promise<ParsedFile> } {
+    const bytes = ranges.map(() => 0);
+    const lines = ranges.map(() => 0);
+    const workers = ranges.map(() => this.acquire());
+    const scratches = ranges.map((_, part) => join(this.dir, `source-${id}-part${part + 1}.sluice`));
+    const summaries = ranges.map((range, part) => workers[part]!.then((index) => {
+      const onBytes = (partBytes: number, partLines: number): void => {
+        bytes[part] = partBytes;
+        lines[part] = partLines;
+        input.onBytes(bytes.reduce((a, b) => a + b), lines.reduce((a, b) => a + b));
+      };
+      return this.parse(index, this.nextJob++, { ...input, onBytes }, file, scratches[part]!, range);
+    }));
+    const parsed = Promise.allSettled(summaries).then(async (settled): Promise<ParsedFile> => {
+      const failure = settled.find((result) => result.status === 'rejected');
+      const joined = failure === undefined
+        ? joinParts(settled.map((result) => (result as PromiseFulfilledResult<SourceSummary>).value), partJoin, input.path)
+        : undefined;
+      if (joined !== undefined) return { ...joined, scratches };
+      await Promise.all(scratches.map((scratch) => rm(scratch, { force: true })));
+      if (failure !== undefined) throw failure.reason;
+      return this.parseWhole(this.nextJob++, input, file).parsed;
+    });
+    return { started: workers[0]!, parsed };
+  }
+
+  /** Has worker `index` parse `file` (or its `range`) into `scratch` as job `id`; frees the worker when it is done. */
+  private parse(index: number, id: number, input: PooledSource, file: string, scratch: string, range?: ByteRange): Promise<SourceSummary> {
     const parsed = new Promise<SourceSummary>((resolve, reject) => this.jobs.set(id, { input, resolve, reject }));
     const { signal } = input;
     const meta: SourceMeta = {
       path: input.path, detection: input.detection, earlySha: input.earlySha, hashedByCaller: true, tz: input.tz,
-      maxStructuredBytes: input.maxStructuredBytes, file,
+      maxStructuredBytes: input.maxStructuredBytes, file, ...(range !== undefined && { range }),
     };
     this.workers[index]!.postMessage({ type: 'begin', job: id, scratch, meta });
     const onAbort = (): void => this.workers[index]!.postMessage({ type: 'cancel', job: id });
@@ -208,11 +314,11 @@ export class ParsePool {
    * then deletes the file. Call it only while `db` has no transaction of its own open. Of two sources with one
    * checksum, the first in walk order stays.
    */
-  merge(db: Db, pooled: NonNullable<PooledOutcome['pooled']>, targetId: number): MergeResult {
+  merge(db: Db, pooled: ParsedScratch, targetId: number): MergeResult {
     try {
-      return mergeScratch(db, pooled.scratch, { id: targetId, sha256: pooled.sha256 });
+      return mergeScratch(db, pooled.scratches, { id: targetId, sha256: pooled.sha256, owed: pooled.owed });
     } finally {
-      rmSync(pooled.scratch, { force: true });
+      for (const scratch of pooled.scratches) rmSync(scratch, { force: true });
     }
   }
 
@@ -276,4 +382,27 @@ export class ParsePool {
         break;
     }
   }
+}
+
+/**
+ * One summary for a file read in parts, with what the file still owes; undefined when a part did not end as parsed
+ * or the parts could have read differently in one pass.
+ */
+function joinParts(parts: readonly SourceSummary[], partJoin: PartJoin<unknown>, path: string): Omit<ParsedFile, 'scratches'> | undefined {
+  const states = parts.map((part) => (part.status === 'done' ? part.part : undefined));
+  if (states.some((state) => state === undefined)) return undefined;
+  const joined = partJoin.join(states.map((state) => state!.parser), path);
+  const lineWarnings = joinLineWarnings(states.map((state) => state!.lineWarnings));
+  if (!joined.clean || !lineWarnings.clean) return undefined;
+  const warnings = [...joined.warnings, ...lineWarnings.summary];
+  const first = parts[0]!;
+  return {
+    summary: {
+      path: first.path, kind: first.kind, format: first.format, reason: first.reason, status: 'done',
+      lines: parts.reduce((sum, part) => sum + part.lines, 0),
+      events: parts.reduce((sum, part) => sum + part.events, 0),
+      warnings: parts.reduce((sum, part) => sum + part.warnings, 0) + warnings.length,
+    },
+    owed: { facts: joined.facts, warnings },
+  };
 }

@@ -34,7 +34,7 @@ if (port !== null) {
         cancels.get(message.job)?.abort();
         return;
       case 'begin': {
-        const { job, scratch, meta: { file, ...meta } } = message;
+        const { job, scratch, meta: { file, range, ...meta } } = message;
         const controller = new AbortController();
         cancels.set(job, controller);
         let lastReport = 0;
@@ -45,7 +45,7 @@ if (port !== null) {
             db = openScratch(template, scratch);
             const writer = new IncidentWriter(db);
             const summary = await ingestSource({
-              ...meta, chunks: fileChunks(file), signal: controller.signal, compressInline,
+              ...meta, chunks: fileChunks(file, range), part: range !== undefined, signal: controller.signal, compressInline,
               onBytes: (bytes, lines) => {
                 const now = Date.now();
                 if (now - lastReport > 200) {

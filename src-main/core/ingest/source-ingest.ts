@@ -3,7 +3,7 @@ import { ZoneClock } from '../common/time.js';
 import type { ParseWarning, RecordSink } from '../model/records.js';
 import type { Detection, SourceKind } from '../model/source.js';
 import { parserFor } from '../parsers/registry.js';
-import { LineSplitter } from '../parsers/text/line-splitter.js';
+import { joinLineWarnings, LineSplitter } from '../parsers/text/line-splitter.js';
 import type { ParseContext } from '../parsers/types.js';
 import { LogBlockBuilder } from '../store/log-blocks.js';
 import type { IncidentWriter, NewSource } from '../store/writer.js';
@@ -17,6 +17,14 @@ export interface SourceSummary {
   events: number;
   warnings: number;
   status: 'done' | 'failed' | 'skipped-duplicate' | 'listed';
+  /** For one part of a file (SourceInput.part): what the join needs from it. */
+  part?: PartState;
+}
+
+/** What a part of a file leaves for the join: its parser's state (TextParser.endPart) and its line warnings by kind. */
+export interface PartState {
+  parser: unknown;
+  lineWarnings: Array<[string, number]>;
 }
 
 export class IngestCancelled extends Error {
@@ -48,6 +56,11 @@ export interface SourceInput {
   abandon?(): void;
   /** True while every core has a parser on it: log blocks are then compressed inline (see LogBlockBuilder). */
   compressInline?(): boolean;
+  /**
+   * The chunks are one part of a file (a byte range starting at a record, see PartJoin): its lines are numbered
+   * from 1 and the file-level records are left to the join, which the summary's `part` feeds.
+   */
+  part?: boolean;
 }
 
 /**
@@ -166,8 +179,14 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
         if (blocks.congested) await blocks.drain(2);
       }
       if (input.signal?.aborted) throw new IngestCancelled();
-      splitter.end();
-      textParser.end();
+      splitter.endLines();
+      if (input.part === true) {
+        if (textParser.endPart === undefined) throw new Error(`${detection.format} files cannot be read in parts`);
+        summary.part = { parser: textParser.endPart(), lineWarnings: splitter.warningsByKind };
+      } else {
+        textParser.end();
+        for (const warning of joinLineWarnings([splitter.warningsByKind]).summary) sink.warning(warning);
+      }
       blocks.flush();
       await blocks.drain();
       summary.lines = splitter.lines;

@@ -1,13 +1,14 @@
 import type { Detection } from '../model/source.js';
-import { createFlinkLogParser } from './flink-log/index.js';
+import { createFlinkLogParser, flinkLogParts } from './flink-log/index.js';
 import { createGcLogParser } from './gc/index.js';
 import { parseFlame } from './flame/index.js';
 import { parseRestJson } from './rest/index.js';
 import { createMetricsParser } from './metrics/index.js';
 import { createPlainLogParser } from './text/plain-log.js';
-import type { BufferParser, TextParserFactory } from './types.js';
+import type { BufferParser, PartJoin, TextParserFactory } from './types.js';
 
-export type ParserChoice = { type: 'text'; create: TextParserFactory } | { type: 'buffer'; parse: BufferParser };
+/** `parts`: the format can be read in parts side by side (a large file). */
+export type ParserChoice = { type: 'text'; create: TextParserFactory; parts?: PartJoin<unknown> } | { type: 'buffer'; parse: BufferParser };
 
 /** Which parser reads a detected source; undefined = list the file without parsing (unknown, binary). */
 export function parserFor(detection: Detection): ParserChoice | undefined {
@@ -15,7 +16,7 @@ export function parserFor(detection: Detection): ParserChoice | undefined {
     case 'flink-jm-log':
     case 'flink-tm-log':
     case 'flink-log':
-      return { type: 'text', create: createFlinkLogParser };
+      return { type: 'text', create: createFlinkLogParser, parts: flinkLogParts };
     case 'gc-log':
       return { type: 'text', create: createGcLogParser };
     case 'metrics':

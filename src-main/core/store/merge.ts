@@ -1,6 +1,8 @@
 import { copyFileSync } from 'node:fs';
+import type { ParseWarning } from '../model/records.js';
+import type { SourceFacts } from '../model/source.js';
 import { openIncident, type Db } from './database.js';
-import { isFinished } from './writer.js';
+import { IncidentWriter, isFinished } from './writer.js';
 
 /**
  * Parse workers write each source into a scratch incident of its own, which the ingest thread merges into the
@@ -13,6 +15,11 @@ import { isFinished } from './writer.js';
 const CHILD_TABLES = ['warning', 'log_block', 'event', 'gc_event', 'bp_sample', 'metric_sample', 'config', 'rest_checkpoint', 'rest_subtask'] as const;
 /** Rows without a source: merged by key, keeping what is already there. */
 const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
+/** Source columns set by facts: a later part's value wins where it has one, as a later facts() call would. */
+const FACT_COLUMNS = ['host', 'component', 'tm_id', 'flink_version', 'jvm', 'jvm_start_us', 'gc_collector', 'time_anchor', 'time_confidence'] as const;
+/** Columns that hold a line number of their source. */
+const LINE_COLUMNS = new Set(['line', 'first_line']);
+/** The scratch files of one merge are attached as scratch1, scratch2, … */
 const SCRATCH_SCHEMA = 'scratch';
 
 /**
@@ -44,61 +51,97 @@ export function openScratch(template: string, path: string): Db {
  */
 export type MergeResult = { outcome: 'merged'; replaced?: number } | { outcome: 'duplicate' };
 
+/** Where a merged source goes, see mergeScratch. */
+export interface MergeTarget {
+  id?: number;
+  sha256?: string;
+  /** The file-level records of a source read in parts (written after the last part). */
+  owed?: { facts: readonly SourceFacts[]; warnings: readonly ParseWarning[] };
+}
+
 /**
- * Moves the source of the scratch incident `file`, with every row that hangs off it, into `db` inside one
- * transaction, and adds the scratch file's jobs, vertices and plan edges (also when the source is a duplicate).
+ * Moves the source of the scratch incidents `files`, with every row that hangs off it, into `db` inside one
+ * transaction, and adds the scratch files' jobs, vertices and plan edges (also when the source is a duplicate).
+ * More than one file: parts of one file in order (see ParsePool), each with its lines numbered from 1; they are
+ * appended to the first as one source, lines renumbered, then the `owed` records are written.
  * Returns 'duplicate' (and moves no source rows) when a finished source with the same checksum comes first.
  * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
  * `target.sha256` its checksum, when it was computed outside the scratch file (which then holds a placeholder).
  * Call it while `db` has no transaction open (SQLite attaches files only outside one).
  */
-export function mergeScratch(db: Db, file: string, target: { id?: number; sha256?: string } = {}): MergeResult {
-  db.exec(`ATTACH DATABASE '${file.replace(/'/g, "''")}' AS ${SCRATCH_SCHEMA}`);
+export function mergeScratch(db: Db, files: readonly string[], target: MergeTarget = {}): MergeResult {
+  const schemas = files.map((_, i) => `${SCRATCH_SCHEMA}${i + 1}`);
+  const attached: string[] = [];
   try {
+    for (const [i, file] of files.entries()) {
+      db.exec(`ATTACH DATABASE '${file.replace(/'/g, "''")}' AS ${schemas[i]}`);
+      attached.push(schemas[i]!);
+    }
     return db.transaction((): MergeResult => {
-      const result = mergeSource(db, target);
-      mergeShared(db);
+      const { id, ...result } = mergeSource(db, schemas[0]!, target);
+      if (id !== undefined) {
+        for (const schema of schemas.slice(1)) appendPart(db, schema, id);
+        if (target.owed !== undefined) new IncidentWriter(db).amendSource(id, target.owed.facts, target.owed.warnings);
+      }
+      for (const schema of schemas) mergeShared(db, schema);
       return result;
     })();
   } finally {
-    db.exec(`DETACH DATABASE ${SCRATCH_SCHEMA}`);
+    for (const schema of attached) db.exec(`DETACH DATABASE ${schema}`);
   }
 }
 
-/** The copying statements of a merge, built from the incident's schema once per connection. */
+/** The copying statements of a merge from one attached scratch file, built from the incident's schema. */
 interface MergeSql {
   /** Copies the source row under a given id and checksum: (id, sha256). */
   source: string;
   /** Per child table, copies the rows under the source's new id: (new id). */
   children: string[];
+  /** Per child table but warnings, appends a later part's rows to a source: (id, line offset, block offset). */
+  appended: string[];
+  /** Adds a later part's counts, time range and facts to a source: (id). */
+  appendSource: string;
   shared: string[];
 }
-const mergeSqlByDb = new WeakMap<Db, MergeSql>();
+const mergeSqlByDb = new WeakMap<Db, Map<string, MergeSql>>();
 
-function mergeSql(db: Db): MergeSql {
-  let sql = mergeSqlByDb.get(db);
+function mergeSql(db: Db, schema: string): MergeSql {
+  let bySchema = mergeSqlByDb.get(db);
+  if (bySchema === undefined) mergeSqlByDb.set(db, (bySchema = new Map()));
+  let sql = bySchema.get(schema);
   if (sql === undefined) {
     // Row ids are the incident's to give: a copied table's own integer key is left out.
     const columns = (table: string): string[] => columnsOf(db, table).filter((c) => !(c.name === 'id' && c.pk === 1)).map((c) => c.name);
     const sourceColumns = columns('source').filter((c) => c !== 'sha256').join(', ');
+    const childColumns = (table: string): string[] => columns(table).filter((c) => c !== 'source_id');
+    const renumbered = (column: string): string => (LINE_COLUMNS.has(column) ? `${column} + @lines` : column === 'block_no' ? 'block_no + @blocks' : column);
     sql = {
-      source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${SCRATCH_SCHEMA}.source`,
+      source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${schema}.source`,
       children: CHILD_TABLES.map((table) => {
-        const list = columns(table).filter((c) => c !== 'source_id').join(', ');
-        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${SCRATCH_SCHEMA}.${table}`;
+        const list = childColumns(table).join(', ');
+        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${schema}.${table}`;
       }),
+      appended: CHILD_TABLES.filter((table) => table !== 'warning').map((table) => {
+        const list = childColumns(table);
+        return `INSERT INTO ${table} (source_id, ${list.join(', ')}) SELECT @id, ${list.map(renumbered).join(', ')} FROM ${schema}.${table}`;
+      }),
+      appendSource: `UPDATE main.source SET ${['bytes', 'lines', 'events', 'warnings'].map((c) => `${c} = source.${c} + p.${c}`).join(', ')},
+        time_from_us = coalesce(min(source.time_from_us, p.time_from_us), source.time_from_us, p.time_from_us),
+        time_to_us = coalesce(max(source.time_to_us, p.time_to_us), source.time_to_us, p.time_to_us),
+        ${FACT_COLUMNS.map((c) => `${c} = coalesce(p.${c}, source.${c})`).join(', ')}
+        FROM ${schema}.source AS p WHERE source.id = ?`,
       shared: SHARED_TABLES.map((table) => {
         const list = columnsOf(db, table).map((c) => c.name).join(', ');
-        return `INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${SCRATCH_SCHEMA}.${table}`;
+        return `INSERT OR IGNORE INTO ${table} (${list}) SELECT ${list} FROM ${schema}.${table}`;
       }),
     };
-    mergeSqlByDb.set(db, sql);
+    bySchema.set(schema, sql);
   }
   return sql;
 }
 
-function mergeSource(db: Db, target: { id?: number; sha256?: string }): MergeResult {
-  const incoming = db.prepare(`SELECT sha256, status FROM ${SCRATCH_SCHEMA}.source`).all() as Array<{ sha256: string; status: string }>;
+function mergeSource(db: Db, schema: string, target: MergeTarget): MergeResult & { id?: number } {
+  const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source`).all() as Array<{ sha256: string; status: string }>;
   if (incoming.length !== 1) throw new Error(`merge: a scratch file holds one source, this one ${incoming.length}`);
   const sha256 = target.sha256 ?? incoming[0]!.sha256;
   const existing = db.prepare('SELECT id, status FROM source WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
@@ -109,16 +152,40 @@ function mergeSource(db: Db, target: { id?: number; sha256?: string }): MergeRes
     if (finished) replaced = existing.id;
     db.prepare('DELETE FROM source WHERE id = ?').run(existing.id);
   }
-  const flame = db.prepare(`SELECT count(*) AS n FROM ${SCRATCH_SCHEMA}.flame_profile`).get() as { n: number };
+  const flame = db.prepare(`SELECT count(*) AS n FROM ${schema}.flame_profile`).get() as { n: number };
   if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
-  const sql = mergeSql(db);
-  const newId = Number(db.prepare(sql.source).run(target.id ?? null, sha256).lastInsertRowid);
-  for (const child of sql.children) db.prepare(child).run(newId);
-  return replaced === undefined ? { outcome: 'merged' } : { outcome: 'merged', replaced };
+  const sql = mergeSql(db, schema);
+  const id = Number(db.prepare(sql.source).run(target.id ?? null, sha256).lastInsertRowid);
+  for (const child of sql.children) db.prepare(child).run(id);
+  return replaced === undefined ? { outcome: 'merged', id } : { outcome: 'merged', replaced, id };
 }
 
-function mergeShared(db: Db): void {
-  for (const shared of mergeSql(db).shared) db.prepare(shared).run();
+/**
+ * Appends a later part of a file to source `id`: its lines follow the lines so far, its blocks the blocks so far,
+ * and a warning that names its line ("line 12: …") names it anew.
+ */
+function appendPart(db: Db, schema: string, id: number): void {
+  const sql = mergeSql(db, schema);
+  const lines = (db.prepare('SELECT lines FROM main.source WHERE id = ?').get(id) as { lines: number }).lines;
+  const blocks = (db.prepare('SELECT coalesce(max(block_no) + 1, 0) AS n FROM main.log_block WHERE source_id = ?').get(id) as { n: number }).n;
+  for (const appended of sql.appended) db.prepare(appended).run({ id, lines, blocks });
+  const insertWarning = db.prepare('INSERT INTO warning (source_id, path, line, message) VALUES (?, ?, ?, ?)');
+  for (const w of db.prepare(`SELECT path, line, message FROM ${schema}.warning ORDER BY id`).all() as Array<{ path: string; line: number | null; message: string }>) {
+    const prefix = `line ${w.line}`;
+    const named = w.line !== null && w.message.startsWith(prefix) && /^[: ]/.test(w.message.slice(prefix.length));
+    insertWarning.run(id, w.path, w.line === null ? null : w.line + lines, named ? `line ${w.line! + lines}${w.message.slice(prefix.length)}` : w.message);
+  }
+  const facts = (db.prepare(`SELECT facts FROM ${schema}.source`).get() as { facts: string | null }).facts;
+  db.prepare(sql.appendSource).run(id);
+  if (facts !== null) {
+    const before = (db.prepare('SELECT facts FROM main.source WHERE id = ?').get(id) as { facts: string | null }).facts;
+    const merged = { ...(before === null ? {} : (JSON.parse(before) as SourceFacts)), ...(JSON.parse(facts) as SourceFacts) };
+    db.prepare('UPDATE main.source SET facts = ? WHERE id = ?').run(JSON.stringify(merged), id);
+  }
+}
+
+function mergeShared(db: Db, schema: string): void {
+  for (const shared of mergeSql(db, schema).shared) db.prepare(shared).run();
 }
 
 function columnsOf(db: Db, table: string): Array<{ name: string; pk: number }> {

@@ -186,6 +186,15 @@ export class IncidentWriter {
     })();
   }
 
+  /** Adds the file-level facts and warnings of a source read in parts, inside the caller's transaction. */
+  amendSource(id: number, facts: readonly SourceFacts[], warnings: readonly ParseWarning[]): void {
+    this.sourceId = id;
+    this.sourcePath = (this.db.prepare('SELECT path FROM source WHERE id = ?').get(id) as { path: string }).path;
+    for (const f of facts) this.facts(f);
+    for (const w of warnings) this.warning(w);
+    this.db.prepare('UPDATE source SET warnings = warnings + ? WHERE id = ?').run(warnings.length, id);
+  }
+
   /** A warning not tied to an ingested source (bad archive entry, skipped file). */
   bundleWarning(path: string, message: string): void {
     this.stmt('warning').run(null, path, null, message);

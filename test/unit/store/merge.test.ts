@@ -38,7 +38,7 @@ const sources = (db: Db): unknown[] => db.prepare('SELECT id, path, sha256 FROM 
 describe('merging a parse worker source', () => {
   it('gives the source its id and checksum, and moves its rows', () => {
     const { db, scratch } = setUp('plain');
-    expect(mergeScratch(db, scratch, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged' });
+    expect(mergeScratch(db, [scratch], { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged' });
     expect(sources(db)).toEqual([{ id: 4, path: 'a.log', sha256: 'aaa' }]);
     expect(db.prepare('SELECT source_id, message FROM warning').all()).toEqual([{ source_id: 4, message: 'from a.log' }]);
     expect(db.prepare('SELECT job_id, name FROM job').all()).toEqual([{ job_id: 'j1', name: 'from scratch' }]);
@@ -50,7 +50,7 @@ describe('merging a parse worker source', () => {
   it('keeps the job names already in the incident', () => {
     const { db, scratch } = setUp('shared');
     db.prepare("INSERT INTO job (job_id, name) VALUES ('j1', 'already here')").run();
-    mergeScratch(db, scratch, { id: 4, sha256: 'aaa' });
+    mergeScratch(db, [scratch], { id: 4, sha256: 'aaa' });
     expect(db.prepare('SELECT job_id, name FROM job').all()).toEqual([{ job_id: 'j1', name: 'already here' }]);
     db.close();
   });
@@ -58,14 +58,14 @@ describe('merging a parse worker source', () => {
   it('keeps, of two sources with one checksum, the first in walk order whichever is merged first', () => {
     const later = setUp('later');
     addSource(later.db, 'b.log', 'aaa', 7);
-    expect(mergeScratch(later.db, later.scratch, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged', replaced: 7 });
+    expect(mergeScratch(later.db, [later.scratch], { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'merged', replaced: 7 });
     expect(sources(later.db)).toEqual([{ id: 4, path: 'a.log', sha256: 'aaa' }]);
     expect(later.db.prepare('SELECT count(*) AS n FROM warning WHERE source_id = 7').get()).toEqual({ n: 0 });
     later.db.close();
 
     const earlier = setUp('earlier');
     addSource(earlier.db, 'b.log', 'aaa', 2);
-    expect(mergeScratch(earlier.db, earlier.scratch, { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'duplicate' });
+    expect(mergeScratch(earlier.db, [earlier.scratch], { id: 4, sha256: 'aaa' })).toEqual({ outcome: 'duplicate' });
     expect(sources(earlier.db)).toEqual([{ id: 2, path: 'b.log', sha256: 'aaa' }]);
     earlier.db.close();
   });

@@ -1,16 +1,18 @@
 import { Level, type AttrValue, type EventRecord, type RecordSink } from '../../model/records.js';
 import type { SourceFacts } from '../../model/source.js';
 import { parseSlf4jReport } from '../metrics/slf4j-report.js';
-import type { ParseContext, TextParser, TextParserFactory } from '../types.js';
+import type { ParseContext, TextParser } from '../types.js';
 import { BannerReader, isBannerStart, type Banner } from './banner.js';
 import { applyMatch, clip, compilePattern, groupsOf, type CompiledPattern } from './build.js';
 import { EXCEPTION_TEXTS, OOM_TYPES, TEMPLATES, templatesByLogger, type ExceptionTextSpec, type TemplateSpec } from './catalogue.js';
 import { hostFromFileName } from './ids.js';
 import { Header, parseAsciiHeader, parseHeader, StampKind } from './layout.js';
+import { EXCEPTION_TEXT_WINDOW_US, joinFlinkLogParts, type FlinkLogPartState } from './parts.js';
 import { failureReasonByCode, reasonOf, type FailureReason } from './reasons.js';
 import { isFrameLine, summarizeStack, type StackSummary } from './stack.js';
 
 export { hostFromFileName } from './ids.js';
+export { EXCEPTION_TEXT_WINDOW_US, flinkLogParts, joinFlinkLogParts, type FlinkLogPartState } from './parts.js';
 
 /** Continuation lines kept per record for matching; the rest are only counted (a 100k-line stack stays cheap). */
 export const MAX_RETAINED_LINES = 200;
@@ -18,12 +20,6 @@ export const MAX_RETAINED_LINES = 200;
 export const MAX_REPORT_LINES = 200_000;
 /** Templates and exception texts are matched on at most this many characters of a line (bounded regex time). */
 export const MAX_MATCH_CHARS = 4096;
-/**
- * Exception texts repeat: one lost TaskManager fails every task it ran, and each failure carries the same
- * heartbeat TimeoutException. Within this window one event per (kind, TaskManager, OOM type, RPC recipient) is
- * enough; the parent records keep their own events.
- */
-export const EXCEPTION_TEXT_WINDOW_US = 10_000_000;
 /** Remembered exception texts beyond which old ones are swept out, checked every this many new ones. */
 const EXCEPTION_TEXT_SWEEP_SIZE = 1024;
 
@@ -75,7 +71,7 @@ function knownLogger(simpleName: string): KnownLogger | undefined {
 
 const COMPILED_EXCEPTION_TEXTS: readonly CompiledExceptionText[] = EXCEPTION_TEXTS.map((spec) => ({ spec, pattern: compilePattern(spec.re) }));
 
-export const createFlinkLogParser: TextParserFactory = (ctx) => new FlinkLogParser(ctx);
+export const createFlinkLogParser = (ctx: ParseContext): Omit<TextParser, 'endPart'> & { endPart(): FlinkLogPartState } => new FlinkLogParser(ctx);
 
 class FlinkLogParser implements TextParser {
   currentTs = Number.NaN;
@@ -122,6 +118,14 @@ class FlinkLogParser implements TextParser {
   private readonly recentExceptionTexts = new Map<string, number>();
   private exceptionTextsSinceSweep = 0;
 
+  // What a file parsed in parts needs to tell whether this part read as it would have read on from the one before
+  // (parts.ts): its first record's logger, and, over its first log seconds, the first use of each exception text.
+  private firstLogger: string | undefined;
+  private seamWindowEndTs = Number.NaN;
+  private readonly seamExceptionTexts = new Map<string, number | null>();
+  private timeOnlyStamps = false;
+  private linesBeforeFirstRecord = 0;
+
   constructor(private readonly ctx: ParseContext) {
     this.sink = ctx.sink;
     this.fileHost = hostFromFileName(ctx.path);
@@ -139,6 +143,7 @@ class FlinkLogParser implements TextParser {
       return;
     }
     if (!this.open) {
+      this.linesBeforeFirstRecord++;
       this.currentTs = Number.NaN;
       this.currentLevel = Level.None;
       this.currentIsContinuation = false;
@@ -152,18 +157,41 @@ class FlinkLogParser implements TextParser {
   }
 
   end(): void {
+    const joined = joinFlinkLogParts([this.endPart()], this.ctx.path);
+    if (!joined.clean) throw new Error(`one part cannot disagree with itself: ${joined.reason}`);
+    for (const facts of joined.facts) this.sink.facts(facts);
+    for (const warning of joined.warnings) this.sink.warning(warning);
+  }
+
+  /**
+   * Ends the lines of one part of a file (or the whole file: `end`): the last record and an open banner are
+   * written; the file-level facts and warnings are left to joinFlinkLogParts, which sees every part.
+   */
+  endPart(): FlinkLogPartState {
     this.completeRecord();
+    const openBannerLogger = this.banner.open ? this.bannerLogger : undefined;
     const banner = this.banner.flush();
     if (banner !== undefined) this.emitBanner(banner);
-    if (this.configCount > 0) this.sink.facts({ config: this.config });
-    if (!this.bannerSeen && this.fileHost !== undefined) this.sink.facts({ host: this.fileHost });
-    if (this.records === 0 && this.lastLine > 0) {
-      this.sink.warning({ message: `no Flink log record found in ${this.lastLine} lines: the layout was not recognised (flink-formats §1.1)` });
-    }
+    return {
+      lines: this.lastLine,
+      linesBeforeFirstRecord: this.linesBeforeFirstRecord,
+      records: this.records,
+      bannerSeen: this.bannerSeen,
+      config: Object.entries(this.config),
+      ...(openBannerLogger !== undefined && { openBannerLogger }),
+      ...(this.firstLogger !== undefined && { firstLogger: this.firstLogger }),
+      lastExceptionTexts: [...this.recentExceptionTexts],
+      firstExceptionTexts: [...this.seamExceptionTexts].filter((entry): entry is [string, number] => entry[1] !== null),
+      timeOnlyStamps: this.timeOnlyStamps,
+    };
   }
 
   private startRecord(text: string, lineNo: number, ts: number): void {
     const header = this.header;
+    if (this.records === 0) {
+      this.firstLogger = header.simpleName;
+      this.seamWindowEndTs = ts + 2 * EXCEPTION_TEXT_WINDOW_US;
+    }
     this.open = true;
     this.records++;
     this.recLine = lineNo;
@@ -193,6 +221,7 @@ class FlinkLogParser implements TextParser {
       return this.minuteBase + (h.second * 1000 + h.millis) * 1000;
     }
     // Time-only layout (test pattern): the date comes from the file's first full timestamp, else 1970-01-01.
+    this.timeOnlyStamps = true;
     let date = this.fileDate;
     if (date === undefined) {
       date = { year: 1970, month: 1, day: 1 };
@@ -367,6 +396,7 @@ class FlinkLogParser implements TextParser {
 
   private emitExceptionText(event: EventRecord): void {
     const key = exceptionTextKey(event);
+    this.noteSeamUse(key, event.ts);
     const last = this.recentExceptionTexts.get(key);
     if (last !== undefined && Math.abs(event.ts - last) < EXCEPTION_TEXT_WINDOW_US) return;
     this.rememberExceptionText(key, event.ts);
@@ -378,11 +408,21 @@ class FlinkLogParser implements TextParser {
    * thousands of timeouts would all stay in the map. Entries that left the window are dropped now and then.
    */
   private rememberExceptionText(key: string, ts: number): void {
+    this.noteSeamUse(key, null);
     const recent = this.recentExceptionTexts;
     recent.set(key, ts);
     if (recent.size < EXCEPTION_TEXT_SWEEP_SIZE || ++this.exceptionTextsSinceSweep < EXCEPTION_TEXT_SWEEP_SIZE) return;
     this.exceptionTextsSinceSweep = 0;
     for (const [k, seen] of recent) if (Math.abs(ts - seen) >= EXCEPTION_TEXT_WINDOW_US) recent.delete(k);
+  }
+
+  /**
+   * Notes a key's first use near the part's start: a decision (`ts`) could have gone the other way with the
+   * previous part's texts in mind; a remembered text (`null`) decides the key's later uses within this part.
+   */
+  private noteSeamUse(key: string, ts: number | null): void {
+    if (!(this.recTs < this.seamWindowEndTs) || this.seamExceptionTexts.has(key)) return;
+    this.seamExceptionTexts.set(key, ts);
   }
 
   private emitFact(template: TemplateSpec, event: EventRecord): void {

@@ -19,6 +19,7 @@ export interface LineSplitterOptions {
 export type LineHandler = (text: string, lineNo: number, raw: Buffer | undefined, rawStart: number) => void;
 
 const LF = 0x0a;
+const DEFAULT_MAX_WARNINGS_PER_KIND = 20;
 /** Bytes decoded into one string at a time (see emitRegions). */
 const REGION_BYTES = 64 * 1024;
 const CR = 0x0d;
@@ -51,7 +52,7 @@ export class LineSplitter {
     options: LineSplitterOptions = {},
   ) {
     this.maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
-    this.maxWarnings = options.maxWarningsPerKind ?? 20;
+    this.maxWarnings = options.maxWarningsPerKind ?? DEFAULT_MAX_WARNINGS_PER_KIND;
   }
 
   get lines(): number {
@@ -82,18 +83,24 @@ export class LineSplitter {
     if (lastLf + 1 < chunk.length) this.keepPartial(chunk.subarray(lastLf + 1));
   }
 
-  /** Flushes a final line without a newline. */
+  /** Flushes a final line without a newline, then says how many warnings went unlisted. */
   end(): void {
+    this.endLines();
+    for (const warning of joinLineWarnings([this.warningsByKind], this.maxWarnings).summary) this.onWarning(warning);
+  }
+
+  /** Flushes a final line without a newline; the unlisted warnings are left to joinLineWarnings. */
+  endLines(): void {
     if (this.carry !== undefined && this.carry.length > 0) {
       const rest = this.carry;
       this.carry = undefined;
       this.emitRegion(rest, 0, rest.length);
     }
-    for (const [kind, count] of this.warningCounts) {
-      if (count > this.maxWarnings) {
-        this.onWarning({ message: `${count - this.maxWarnings} more lines with ${kind} (not listed one by one)` });
-      }
-    }
+  }
+
+  /** Warnings per category so far, listed or not. */
+  get warningsByKind(): Array<[string, number]> {
+    return [...this.warningCounts];
   }
 
   private keepPartial(data: Buffer): void {
@@ -228,4 +235,29 @@ export class LineSplitter {
     this.warningCounts.set(kind, count);
     if (count <= this.maxWarnings) this.onWarning({ line, message });
   }
+}
+
+/**
+ * The summary of warnings not listed one by one, for a file read by one splitter per part (`parts`: each part's
+ * warningsByKind, in order; one part: the whole file). `clean` is false when a later part listed warnings that one
+ * pass would have left unlisted, because the parts before it had used up the category's share.
+ */
+export function joinLineWarnings(
+  parts: ReadonlyArray<ReadonlyArray<readonly [string, number]>>,
+  maxWarningsPerKind = DEFAULT_MAX_WARNINGS_PER_KIND,
+): { clean: boolean; summary: ParseWarning[] } {
+  const totals = new Map<string, number>();
+  let clean = true;
+  for (const part of parts) {
+    for (const [kind, count] of part) {
+      const before = totals.get(kind) ?? 0;
+      if (before > 0 && before + count > maxWarningsPerKind) clean = false;
+      totals.set(kind, before + count);
+    }
+  }
+  const summary: ParseWarning[] = [];
+  for (const [kind, count] of totals) {
+    if (count > maxWarningsPerKind) summary.push({ message: `${count - maxWarningsPerKind} more lines with ${kind} (not listed one by one)` });
+  }
+  return { clean, summary };
 }

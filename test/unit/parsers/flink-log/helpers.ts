@@ -10,7 +10,7 @@ import type {
   RecordSink,
 } from '../../../../src-main/core/model/records.js';
 import type { SourceFacts } from '../../../../src-main/core/model/source.js';
-import { createFlinkLogParser } from '../../../../src-main/core/parsers/flink-log/index.js';
+import { createFlinkLogParser, joinFlinkLogParts, type FlinkLogPartState } from '../../../../src-main/core/parsers/flink-log/index.js';
 
 /** Bytes around a line handed in raw: a record-looking tail, so an overrun would change the result. */
 const AROUND = ' [] - 10:20:00,004 [x] INFO  a.B [] - ';
@@ -41,14 +41,54 @@ export interface ParseOptions {
 /** Feeds lines (an array, or one string split on \n) to a fresh Flink log parser with a collecting sink. */
 export function parse(input: string | readonly string[], options: ParseOptions = {}): Parsed {
   const lines = typeof input === 'string' ? input.split('\n') : input;
-  const parsed: Parsed = { events: [], facts: [], warnings: [], metrics: [], backpressure: [], lines: [], merged: {} };
+  const parsed = emptyParsed();
+  const parser = feed(lines, parsed, options);
+  parser.end();
+  return parsed;
+}
+
+/**
+ * Parses `lines` as the ingest reads a large file in parts: a fresh parser per part, the parts starting at the
+ * 0-based line indexes `cuts`, each numbering its lines from 1, then joined. Returns what one pass would have
+ * given (line numbers counted from the file's start), or why the parts cannot stand for one pass.
+ */
+export function parseInParts(lines: readonly string[], cuts: readonly number[], options: ParseOptions = {}): Parsed | { unclean: string } {
+  const parsed = emptyParsed();
+  const states: FlinkLogPartState[] = [];
+  const starts = [0, ...cuts];
+  starts.forEach((start, part) => {
+    const partLines = lines.slice(start, starts[part + 1] ?? lines.length);
+    const from = { events: parsed.events.length, warnings: parsed.warnings.length };
+    states.push(feed(partLines, parsed, options).endPart());
+    for (const event of parsed.events.slice(from.events)) event.line += start;
+    for (const warning of parsed.warnings.slice(from.warnings)) {
+      if (warning.line === undefined) continue;
+      warning.message = warning.message.replace(`line ${warning.line}`, `line ${warning.line + start}`);
+      warning.line += start;
+    }
+  });
+  const joined = joinFlinkLogParts(states, options.path ?? 'jobmanager.log');
+  if (!joined.clean) return { unclean: joined.reason };
+  for (const facts of joined.facts) collectFacts(parsed, facts);
+  parsed.warnings.push(...joined.warnings);
+  return parsed;
+}
+
+function emptyParsed(): Parsed {
+  return { events: [], facts: [], warnings: [], metrics: [], backpressure: [], lines: [], merged: {} };
+}
+
+function collectFacts(parsed: Parsed, facts: SourceFacts): void {
+  parsed.facts.push(facts);
+  const config = facts.config === undefined ? parsed.merged.config : { ...parsed.merged.config, ...facts.config };
+  parsed.merged = { ...parsed.merged, ...facts };
+  if (config !== undefined) parsed.merged.config = config;
+}
+
+/** A fresh parser that collected `lines` into `parsed`, not yet ended. */
+function feed(lines: readonly string[], parsed: Parsed, options: ParseOptions): ReturnType<typeof createFlinkLogParser> {
   const sink: RecordSink = {
-    facts: (facts) => {
-      parsed.facts.push(facts);
-      const config = facts.config === undefined ? parsed.merged.config : { ...parsed.merged.config, ...facts.config };
-      parsed.merged = { ...parsed.merged, ...facts };
-      if (config !== undefined) parsed.merged.config = config;
-    },
+    facts: (facts) => collectFacts(parsed, facts),
     event: (event) => parsed.events.push(event),
     gc: () => undefined,
     backpressure: (sample) => parsed.backpressure.push(sample),
@@ -73,8 +113,7 @@ export function parse(input: string | readonly string[], options: ParseOptions =
     else parser.line(line, index + 1);
     parsed.lines.push({ ts: parser.currentTs, level: parser.currentLevel, continuation: parser.currentIsContinuation });
   });
-  parser.end();
-  return parsed;
+  return parser;
 }
 
 /** The only event of the input (fails the test when there is not exactly one). */
