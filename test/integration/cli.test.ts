@@ -125,6 +125,9 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
       db.close();
       expect(split.n, name).toBeGreaterThanOrEqual(3);
     }
+    const badSize = run('ingest', bundle, '--out', join(work, 'bad-size.sluice'), '--part-mb', 'lots');
+    expect(badSize.status).not.toBe(0);
+    expect(badSize.stderr).toMatch(/--part-mb wants a positive number of MB, not 'lots'/);
   });
 
   it('leaves no temporary files behind (spooled members, the scratch template, one scratch file per source)', () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
-  checkpointCounts, incidentContents, microsToIso, openIncident, runIngestInWorker, ZoneClock,
+  checkpointCounts, DEFAULT_MIN_PART_BYTES, incidentContents, microsToIso, openIncident, runIngestInWorker, ZoneClock,
   type IngestProgress, type IngestSummary,
 } from '../../core/api/engine.js';
 import { parseArgs, UsageError } from '../args.js';
@@ -13,7 +13,7 @@ Reads folders, .zip, .tar, .tar.gz/.tgz, .gz and plain files (nested archives to
 creating it when missing. Files already in the incident (same sha256) are skipped.
   --out FILE   incident file to create or extend
   --tz ZONE    IANA time zone of zone-less log timestamps (default UTC)
-  --part-mb N  read a log in parts side by side when each part has N MB or more (default 32)
+  --part-mb N  read a log in parts side by side when each part has N MB or more (default ${DEFAULT_MIN_PART_BYTES / 2 ** 20})
   --json       print one JSON summary object instead of text`;
 
 function progressLine(p: IngestProgress): string {

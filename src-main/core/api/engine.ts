@@ -5,6 +5,7 @@
 export { openIncident, IncidentFileError, type Db } from '../store/database.js';
 export { SCHEMA_VERSION } from '../store/schema.js';
 export { ingest, IngestCancelled, type IngestOptions, type IngestProgress, type IngestSummary, type SourceSummary } from '../ingest/ingest.js';
+export { DEFAULT_MIN_PART_BYTES } from '../ingest/parse-pool.js';
 export { runIngestInWorker } from '../ingest/worker-client.js';
 export { listCheckpoints, checkpointDetail, checkpointCounts, type CheckpointRow, type CheckpointCounts } from '../store/queries/checkpoints.js';
 export { runReadOnlyQuery } from '../store/queries/query.js';
