@@ -72,6 +72,8 @@ describe('ingest', () => {
     const gz = gzipSync(Buffer.from(varied));
     writeFileSync(join(dir, 'truncated.log.gz'), gz.subarray(0, Math.floor(gz.length / 2)));
     writeFileSync(join(dir, 'blob.bin'), Buffer.from([0, 1, 2, 3, 0, 0, 255, 254, 0, 7]));
+    // 25 lines with NUL bytes (a sparse file after a crash) past the sniffed head: 20 are listed, the rest counted once.
+    writeFileSync(join(dir, 'sparse.log'), `${good.repeat(400)}${'\u0000\u0000 zeroed\n'.repeat(25)}${good}`);
     const incident = join(work, 'bad.sluice');
     const summary = await ingest({ inputs: [dir], incidentPath: incident });
     const byName = new Map(summary.sources.map((s) => [s.path.split('/').pop()!, s]));
@@ -84,6 +86,10 @@ describe('ingest', () => {
       expect(warnings.some((w) => w.path.endsWith('jobmanager.log') && w.line === 2 && /NUL/.test(w.message))).toBe(true);
       expect(warnings.some((w) => w.path.endsWith('jobmanager.log') && w.line === 3 && /longer than/.test(w.message))).toBe(true);
       expect(warnings.some((w) => w.path.includes('truncated.log.gz'))).toBe(true);
+      const sparse = warnings.filter((w) => w.path.endsWith('sparse.log'));
+      expect(sparse.filter((w) => /^line \d+: NUL bytes removed$/.test(w.message)).map((w) => w.line)).toEqual(Array.from({ length: 20 }, (_, i) => i + 401));
+      expect(sparse.at(-1)).toEqual({ path: expect.stringMatching(/sparse\.log$/) as unknown, line: null, message: '5 more lines with NUL bytes (not listed one by one)' });
+      expect(byName.get('sparse.log')).toMatchObject({ status: 'done', warnings: 21 });
       const checkpoints = (db.prepare('SELECT checkpoint_id FROM checkpoint ORDER BY checkpoint_id').all() as Array<{ checkpoint_id: number }>).map((r) => r.checkpoint_id);
       expect(checkpoints.slice(0, 3)).toEqual([7, 8, 100]);
       // Half of the truncated gzip decompressed: its first checkpoints are in, the rest is not invented.

@@ -5,13 +5,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ParseWarning } from '../model/records.js';
-import type { SourceFacts } from '../model/source.js';
 import { parserFor } from '../parsers/registry.js';
 import { joinLineWarnings } from '../parsers/text/line-splitter.js';
 import type { PartJoin } from '../parsers/types.js';
 import type { Db } from '../store/database.js';
-import { createScratchTemplate, mergeScratch, type MergeResult } from '../store/merge.js';
+import { createScratchTemplate, mergeScratch, type MergeResult, type MergeTarget } from '../store/merge.js';
 import { FileHasher, loadLanes } from './file-hashes.js';
 import { findCuts } from './file-parts.js';
 import type { SourceInput, SourceSummary } from './source-ingest.js';
@@ -49,7 +47,7 @@ export interface PooledOutcome {
  */
 export interface ParsedScratch {
   scratches: string[];
-  owed?: { facts: SourceFacts[]; warnings: ParseWarning[] };
+  owed?: MergeTarget['owed'];
   sha256: string | undefined;
 }
 
@@ -310,9 +308,9 @@ export class ParsePool {
   }
 
   /**
-   * Moves one finished source from its scratch file into `db` under `targetId` while the workers go on parsing,
-   * then deletes the file. Call it only while `db` has no transaction of its own open. Of two sources with one
-   * checksum, the first in walk order stays.
+   * Moves one finished source from its scratch files (one per part) into `db` under `targetId` while the workers go
+   * on parsing, then deletes the files. Call it only while `db` has no transaction of its own open. Of two sources
+   * with one checksum, the first in walk order stays.
    */
   merge(db: Db, pooled: ParsedScratch, targetId: number): MergeResult {
     try {

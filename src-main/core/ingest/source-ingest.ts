@@ -179,7 +179,7 @@ export async function ingestSource(input: SourceInput, writer: IncidentWriter): 
         if (blocks.congested) await blocks.drain(2);
       }
       if (input.signal?.aborted) throw new IngestCancelled();
-      splitter.endLines();
+      splitter.end();
       if (input.part === true) {
         if (textParser.endPart === undefined) throw new Error(`${detection.format} files cannot be read in parts`);
         summary.part = { parser: textParser.endPart(), lineWarnings: splitter.warningsByKind };

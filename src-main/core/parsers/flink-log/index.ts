@@ -114,7 +114,6 @@ class FlinkLogParser implements TextParser {
   private bannerSeen = false;
   private bannerLogger = '';
   private config: Record<string, string> = {};
-  private configCount = 0;
   private readonly recentExceptionTexts = new Map<string, number>();
   private exceptionTextsSinceSweep = 0;
 
@@ -435,7 +434,6 @@ class FlinkLogParser implements TextParser {
       const value = event.attrs?.value;
       if (typeof key === 'string' && typeof value === 'string') {
         this.config[key] = value;
-        this.configCount++;
       }
     }
   }

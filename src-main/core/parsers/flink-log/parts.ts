@@ -66,12 +66,8 @@ export function joinFlinkLogParts(parts: readonly FlinkLogPartState[], path: str
   const facts: SourceFacts[] = [];
   const warnings: ParseWarning[] = [];
   const config: Record<string, string> = {};
-  let configCount = 0;
-  for (const part of parts) {
-    for (const [key, value] of part.config) config[key] = value;
-    configCount += part.config.length;
-  }
-  if (configCount > 0) facts.push({ config });
+  for (const part of parts) for (const [key, value] of part.config) config[key] = value;
+  if (Object.keys(config).length > 0) facts.push({ config });
   const fileHost = hostFromFileName(path);
   if (!parts.some((part) => part.bannerSeen) && fileHost !== undefined) facts.push({ host: fileHost });
   const lines = parts.reduce((sum, part) => sum + part.lines, 0);

@@ -11,15 +11,14 @@ import type { ParseWarning } from '../../model/records.js';
  */
 export interface LineSplitterOptions {
   maxLineBytes?: number;
-  /** Cap on warnings of each category; the summary says how many more there were. */
-  maxWarningsPerKind?: number;
 }
 
 /** `raw`, when given, holds the line's bytes at [rawStart, rawStart + text.length): the line is ASCII. */
 export type LineHandler = (text: string, lineNo: number, raw: Buffer | undefined, rawStart: number) => void;
 
 const LF = 0x0a;
-const DEFAULT_MAX_WARNINGS_PER_KIND = 20;
+/** Warnings of one category listed one by one; joinLineWarnings says how many more there were. */
+const MAX_WARNINGS_PER_KIND = 20;
 /** Bytes decoded into one string at a time (see emitRegions). */
 const REGION_BYTES = 64 * 1024;
 const CR = 0x0d;
@@ -41,7 +40,6 @@ export class LineSplitter {
   private carry: Buffer | undefined;
   private lineNo = 0;
   private readonly maxLineBytes: number;
-  private readonly maxWarnings: number;
   private readonly warningCounts = new Map<string, number>();
   /** Total bytes consumed so far (for progress). */
   bytes = 0;
@@ -52,7 +50,6 @@ export class LineSplitter {
     options: LineSplitterOptions = {},
   ) {
     this.maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
-    this.maxWarnings = options.maxWarningsPerKind ?? DEFAULT_MAX_WARNINGS_PER_KIND;
   }
 
   get lines(): number {
@@ -83,14 +80,8 @@ export class LineSplitter {
     if (lastLf + 1 < chunk.length) this.keepPartial(chunk.subarray(lastLf + 1));
   }
 
-  /** Flushes a final line without a newline, then says how many warnings went unlisted. */
+  /** Flushes a final line without a newline. How many warnings went unlisted is joinLineWarnings's to say. */
   end(): void {
-    this.endLines();
-    for (const warning of joinLineWarnings([this.warningsByKind], this.maxWarnings).summary) this.onWarning(warning);
-  }
-
-  /** Flushes a final line without a newline; the unlisted warnings are left to joinLineWarnings. */
-  endLines(): void {
     if (this.carry !== undefined && this.carry.length > 0) {
       const rest = this.carry;
       this.carry = undefined;
@@ -233,7 +224,7 @@ export class LineSplitter {
   private warn(kind: string, line: number, message: string): void {
     const count = (this.warningCounts.get(kind) ?? 0) + 1;
     this.warningCounts.set(kind, count);
-    if (count <= this.maxWarnings) this.onWarning({ line, message });
+    if (count <= MAX_WARNINGS_PER_KIND) this.onWarning({ line, message });
   }
 }
 
@@ -242,22 +233,19 @@ export class LineSplitter {
  * warningsByKind, in order; one part: the whole file). `clean` is false when a later part listed warnings that one
  * pass would have left unlisted, because the parts before it had used up the category's share.
  */
-export function joinLineWarnings(
-  parts: ReadonlyArray<ReadonlyArray<readonly [string, number]>>,
-  maxWarningsPerKind = DEFAULT_MAX_WARNINGS_PER_KIND,
-): { clean: boolean; summary: ParseWarning[] } {
+export function joinLineWarnings(parts: ReadonlyArray<ReadonlyArray<readonly [string, number]>>): { clean: boolean; summary: ParseWarning[] } {
   const totals = new Map<string, number>();
   let clean = true;
   for (const part of parts) {
     for (const [kind, count] of part) {
       const before = totals.get(kind) ?? 0;
-      if (before > 0 && before + count > maxWarningsPerKind) clean = false;
+      if (before > 0 && before + count > MAX_WARNINGS_PER_KIND) clean = false;
       totals.set(kind, before + count);
     }
   }
   const summary: ParseWarning[] = [];
   for (const [kind, count] of totals) {
-    if (count > maxWarningsPerKind) summary.push({ message: `${count - maxWarningsPerKind} more lines with ${kind} (not listed one by one)` });
+    if (count > MAX_WARNINGS_PER_KIND) summary.push({ message: `${count - MAX_WARNINGS_PER_KIND} more lines with ${kind} (not listed one by one)` });
   }
   return { clean, summary };
 }
