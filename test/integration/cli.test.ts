@@ -130,6 +130,35 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     expect(badSize.stderr).toMatch(/--part-mb wants a positive number of MB, not 'lots'/);
   });
 
+  it('parses a log again in one pass where its parts could have read differently (a repeated exception text)', () => {
+    // Two ask timeouts a second, one pass writes recipient A's at 0, 10, 20 … s and B's at 5, 15, 25 … s: a part
+    // starting at any second would write one of them that one pass skips.
+    const stamp = (second: number): string => new Date(Date.UTC(2023, 5, 14, 9, 0, second)).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    const ask = (recipient: string): string => `Caused by: akka.pattern.AskTimeoutException: Ask timed out on [Actor[akka://flink/user/rpc/${recipient}#1]] after [10000 ms].`;
+    const failure = (second: number, recipient: string): string[] => [
+      `${stamp(second)} WARN  org.apache.flink.runtime.rest.handler.legacy.metrics.MetricFetcherImpl [] - Requesting TaskManager's path for query services failed.`,
+      'java.util.concurrent.CompletionException: java.util.concurrent.TimeoutException',
+      ask(recipient),
+    ];
+    const lines = Array.from({ length: 200 }, (_, second) => [...failure(second, 'a'), ...(second >= 5 ? failure(second, 'b') : [])]).flat();
+    const dir = join(work, 'repeats');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'flink-standalonesession-0-jm-0.log'), `${lines.join('\n')}\n`);
+    const onePass = join(work, 'repeats-one-pass.sluice');
+    expect(run('ingest', dir, '--out', onePass, '--part-mb', '100000').status).toBe(0);
+    const again = join(work, 'repeats-again.sluice');
+    const ingest = run('ingest', dir, '--out', again, '--part-mb', '0.001', '--json');
+    expect(ingest.status, ingest.stderr).toBe(0);
+    const expected = incidentRows(onePass);
+    expect(expected.event!.filter((e) => e.includes('rpc.timeout'))).toHaveLength(40);
+    const rows = incidentRows(again);
+    for (const table of Object.keys(expected)) expect(rows[table], table).toEqual(expected[table]);
+    // Parsed in one pass in the end: its 1185 lines are one block, where two parts would have made two.
+    const db = new Database(again, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM log_block').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
   it('leaves no temporary files behind (spooled members, the scratch template, one scratch file per source)', () => {
     const temp = join(work, 'tmp');
     mkdirSync(temp);
