@@ -130,6 +130,29 @@ describe('sluice CLI', { timeout: 300_000 }, () => {
     expect(badSize.stderr).toMatch(/--part-mb wants a positive number of MB, not 'lots'/);
   });
 
+  it('renumbers the warnings of a later part as one pass numbers them', () => {
+    const stamp = (i: number): string => `2023-06-14 09:${String(10 + Math.floor(i / 1000)).padStart(2, '0')}:00,${String(i % 1000).padStart(3, '0')}`;
+    const lines = Array.from({ length: 3000 }, (_, i) => [
+      `${stamp(i)} INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor [] - line ${i}`,
+      ...(i > 2000 && i % 50 === 0 ? [`\u0000\u0000 zeroed ${i}`] : []),
+    ]).flat();
+    const dir = join(work, 'late-warnings');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'flink-taskexecutor-0-tm-9.log'), `${lines.join('\n')}\n`);
+    const onePass = join(work, 'late-warnings-one-pass.sluice');
+    const inParts = join(work, 'late-warnings-in-parts.sluice');
+    expect(run('ingest', dir, '--out', onePass, '--part-mb', '100000').status).toBe(0);
+    expect(run('ingest', dir, '--out', inParts, '--part-mb', '0.05').status).toBe(0);
+    const expected = incidentRows(onePass);
+    expect(expected.warning!.filter((w) => w.includes('NUL bytes removed'))).toHaveLength(19);
+    const rows = incidentRows(inParts);
+    for (const table of Object.keys(expected)) expect(rows[table], table).toEqual(expected[table]);
+    // Read in two parts indeed: the first ends near the middle, not after 2048 lines as one pass's first block does.
+    const db = new Database(inParts, { readonly: true });
+    expect((db.prepare('SELECT line_count FROM log_block WHERE block_no = 0').get() as { line_count: number }).line_count).toBeLessThan(2048);
+    db.close();
+  });
+
   it('parses a log again in one pass where its parts could have read differently (a repeated exception text)', () => {
     // Two ask timeouts a second, one pass writes recipient A's at 0, 10, 20 … s and B's at 5, 15, 25 … s: a part
     // starting at any second would write one of them that one pass skips.

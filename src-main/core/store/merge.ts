@@ -15,8 +15,6 @@ import { IncidentWriter, isFinished } from './writer.js';
 const CHILD_TABLES = ['warning', 'log_block', 'event', 'gc_event', 'bp_sample', 'metric_sample', 'config', 'rest_checkpoint', 'rest_subtask'] as const;
 /** Rows without a source: merged by key, keeping what is already there. */
 const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
-/** Source columns set by facts: a later part's value wins where it has one, as a later facts() call would. */
-const FACT_COLUMNS = ['host', 'component', 'tm_id', 'flink_version', 'jvm', 'jvm_start_us', 'gc_collector', 'time_anchor', 'time_confidence'] as const;
 /** Columns that hold a line number of their source. */
 const LINE_COLUMNS = new Set(['line', 'first_line']);
 /** The scratch files of one merge are attached as scratch1, scratch2, … */
@@ -63,7 +61,8 @@ export interface MergeTarget {
  * Moves the source of the scratch incidents `files`, with every row that hangs off it, into `db` inside one
  * transaction, and adds the scratch files' jobs, vertices and plan edges (also when the source is a duplicate).
  * More than one file: parts of one file in order (see ParsePool), each with its lines numbered from 1; they are
- * appended to the first as one source, lines renumbered, then the `owed` records are written.
+ * appended to the first as one source, lines renumbered (their facts and warnings written as the writer writes
+ * them), then the `owed` records are written.
  * Returns 'duplicate' (and moves no source rows) when a finished source with the same checksum comes first.
  * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
  * `target.sha256` its checksum, when it was computed outside the scratch file (which then holds a placeholder).
@@ -80,8 +79,12 @@ export function mergeScratch(db: Db, files: readonly string[], target: MergeTarg
     return db.transaction((): MergeResult => {
       const { id, ...result } = mergeSource(db, schemas[0]!, target);
       if (id !== undefined) {
-        for (const schema of schemas.slice(1)) appendPart(db, schema, id);
-        if (target.owed !== undefined) new IncidentWriter(db).amendSource(id, target.owed.facts, target.owed.warnings);
+        const writer = new IncidentWriter(db);
+        for (const schema of schemas.slice(1)) {
+          const part = appendPart(db, schema, id);
+          writer.amendSource(id, part.facts, part.warnings);
+        }
+        if (target.owed !== undefined) writer.amendSource(id, target.owed.facts, target.owed.warnings);
       }
       for (const schema of schemas) mergeShared(db, schema);
       return result;
@@ -99,7 +102,7 @@ interface MergeSql {
   children: string[];
   /** Per child table but warnings, appends a later part's rows to a source: (id, line offset, block offset). */
   appended: string[];
-  /** Adds a later part's counts, time range and facts to a source: (id). */
+  /** Adds a later part's counts and time range to a source (its facts and warnings go through the writer): (id). */
   appendSource: string;
   shared: string[];
 }
@@ -125,10 +128,9 @@ function mergeSql(db: Db, schema: string): MergeSql {
         const list = childColumns(table);
         return `INSERT INTO ${table} (source_id, ${list.join(', ')}) SELECT @id, ${list.map(renumbered).join(', ')} FROM ${schema}.${table}`;
       }),
-      appendSource: `UPDATE main.source SET ${['bytes', 'lines', 'events', 'warnings'].map((c) => `${c} = source.${c} + p.${c}`).join(', ')},
+      appendSource: `UPDATE main.source SET ${['bytes', 'lines', 'events'].map((c) => `${c} = source.${c} + p.${c}`).join(', ')},
         time_from_us = coalesce(min(source.time_from_us, p.time_from_us), source.time_from_us, p.time_from_us),
-        time_to_us = coalesce(max(source.time_to_us, p.time_to_us), source.time_to_us, p.time_to_us),
-        ${FACT_COLUMNS.map((c) => `${c} = coalesce(p.${c}, source.${c})`).join(', ')}
+        time_to_us = coalesce(max(source.time_to_us, p.time_to_us), source.time_to_us, p.time_to_us)
         FROM ${schema}.source AS p WHERE source.id = ?`,
       shared: SHARED_TABLES.map((table) => {
         const list = columnsOf(db, table).map((c) => c.name).join(', ');
@@ -161,27 +163,26 @@ function mergeSource(db: Db, schema: string, target: MergeTarget): MergeResult &
 }
 
 /**
- * Appends a later part of a file to source `id`: its lines follow the lines so far, its blocks the blocks so far,
- * and a warning that names its line ("line 12: …") names it anew.
+ * Appends a later part of a file to source `id`: its lines follow the lines so far, its blocks the blocks so far.
+ * Returns what the writer adds to the source: the part's facts, and its warnings with their lines renumbered (a
+ * warning that names its line, "line 12: …", names it anew).
  */
-function appendPart(db: Db, schema: string, id: number): void {
+function appendPart(db: Db, schema: string, id: number): { facts: SourceFacts[]; warnings: ParseWarning[] } {
   const sql = mergeSql(db, schema);
   const lines = (db.prepare('SELECT lines FROM main.source WHERE id = ?').get(id) as { lines: number }).lines;
   const blocks = (db.prepare('SELECT coalesce(max(block_no) + 1, 0) AS n FROM main.log_block WHERE source_id = ?').get(id) as { n: number }).n;
   for (const appended of sql.appended) db.prepare(appended).run({ id, lines, blocks });
-  const insertWarning = db.prepare('INSERT INTO warning (source_id, path, line, message) VALUES (?, ?, ?, ?)');
-  for (const w of db.prepare(`SELECT path, line, message FROM ${schema}.warning ORDER BY id`).all() as Array<{ path: string; line: number | null; message: string }>) {
-    const prefix = `line ${w.line}`;
-    const named = w.line !== null && w.message.startsWith(prefix) && /^[: ]/.test(w.message.slice(prefix.length));
-    insertWarning.run(id, w.path, w.line === null ? null : w.line + lines, named ? `line ${w.line! + lines}${w.message.slice(prefix.length)}` : w.message);
-  }
-  const facts = (db.prepare(`SELECT facts FROM ${schema}.source`).get() as { facts: string | null }).facts;
   db.prepare(sql.appendSource).run(id);
-  if (facts !== null) {
-    const before = (db.prepare('SELECT facts FROM main.source WHERE id = ?').get(id) as { facts: string | null }).facts;
-    const merged = { ...(before === null ? {} : (JSON.parse(before) as SourceFacts)), ...(JSON.parse(facts) as SourceFacts) };
-    db.prepare('UPDATE main.source SET facts = ? WHERE id = ?').run(JSON.stringify(merged), id);
-  }
+  const warnings = (db.prepare(`SELECT line, message FROM ${schema}.warning ORDER BY id`).all() as Array<{ line: number | null; message: string }>).map(
+    ({ line, message }): ParseWarning => {
+      if (line === null) return { message };
+      const prefix = `line ${line}`;
+      const named = message.startsWith(prefix) && /^[: ]/.test(message.slice(prefix.length));
+      return { line: line + lines, message: named ? `line ${line + lines}${message.slice(prefix.length)}` : message };
+    },
+  );
+  const facts = (db.prepare(`SELECT facts FROM ${schema}.source`).get() as { facts: string | null }).facts;
+  return { facts: facts === null ? [] : [JSON.parse(facts) as SourceFacts], warnings };
 }
 
 function mergeShared(db: Db, schema: string): void {

@@ -186,7 +186,7 @@ export class IncidentWriter {
     })();
   }
 
-  /** Adds the file-level facts and warnings of a source read in parts, inside the caller's transaction. */
+  /** Adds facts and warnings to source `id` (a later part of a source read in parts, or what the whole file owes), inside the caller's transaction. */
   amendSource(id: number, facts: readonly SourceFacts[], warnings: readonly ParseWarning[]): void {
     this.sourceId = id;
     this.sourcePath = (this.db.prepare('SELECT path FROM source WHERE id = ?').get(id) as { path: string }).path;
