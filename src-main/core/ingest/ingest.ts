@@ -82,8 +82,8 @@ export async function ingestInto(db: Db, options: IngestOptions): Promise<Ingest
     summariesById.set(sourceId, outcome.summary);
     const pooled = outcome.pooled;
     if (pool === undefined || pooled === undefined) return outcome;
-    return inTurn(() => {
-      const result = pool.merge(db, pooled, sourceId);
+    return inTurn(async () => {
+      const result = await pool.merge(db, pooled, sourceId);
       if (result.outcome === 'duplicate') outcome.summary.status = 'skipped-duplicate';
       else if (result.replaced !== undefined) {
         const replaced = summariesById.get(result.replaced);

@@ -9,6 +9,10 @@ import { IncidentWriter, isFinished } from './writer.js';
  * real incident and then deletes. One file per source: nothing reads a file while it is written (so it needs no
  * WAL, and closing it checkpoints nothing), and a merge reads each of its tables whole, so they need no index on
  * the source. Columns are read from the schema, so a new column needs no change here.
+ *
+ * A merge copies a table a slice of rows at a time and pauses between slices, its transaction open: the ingest
+ * thread that merges is also the one that hands the parse workers their next files, and a worker that finishes
+ * during a merge would otherwise wait for all of it (a large log's merge takes most of a second).
  */
 
 /** Rows that hang off a source. */
@@ -19,6 +23,12 @@ const SHARED_TABLES = ['job', 'vertex', 'plan_edge'] as const;
 const LINE_COLUMNS = new Set(['line', 'first_line']);
 /** The scratch files of one merge are attached as scratch1, scratch2, … */
 const SCRATCH_SCHEMA = 'scratch';
+/** Page cache of an attached scratch file while it is merged (pages). */
+const SCRATCH_CACHE_PAGES = 256;
+/** Rows one statement of a merge copies before it pauses: some 30 ms of work (a log block is ~25 KB compressed). */
+const SLICE_ROWS: Partial<Record<ChildTable, number>> = { log_block: 256 };
+const DEFAULT_SLICE_ROWS = 4096;
+type ChildTable = (typeof CHILD_TABLES)[number];
 
 /**
  * Writes the file every scratch incident starts as a copy of (copying and opening it takes 1–2 ms, creating the schema ~12):
@@ -66,31 +76,67 @@ export interface MergeTarget {
  * Returns 'duplicate' (and moves no source rows) when a finished source with the same checksum comes first.
  * `target.id`, when given, is the id the source gets here (the ingest numbers sources in walk order);
  * `target.sha256` its checksum, when it was computed outside the scratch file (which then holds a placeholder).
- * Call it while `db` has no transaction open (SQLite attaches files only outside one).
+ * Between slices of rows it awaits `pause` (by default the event loop's next turn); meanwhile the caller must not
+ * use `db` but for reads. Call it while `db` has no transaction open (SQLite attaches files only outside one).
  */
-export function mergeScratch(db: Db, files: readonly string[], target: MergeTarget = {}): MergeResult {
+export async function mergeScratch(db: Db, files: readonly string[], target: MergeTarget = {}, pause: () => Promise<void> = nextTurn): Promise<MergeResult> {
   const schemas = files.map((_, i) => `${SCRATCH_SCHEMA}${i + 1}`);
   const attached: string[] = [];
   try {
     for (const [i, file] of files.entries()) {
       db.exec(`ATTACH DATABASE '${file.replace(/'/g, "''")}' AS ${schemas[i]}`);
       attached.push(schemas[i]!);
+      // Each attached file gets a page cache of its own (SQLite's default: 16 MB), and a merge reads every page of
+      // it once: a small cache does, and a log read in eight parts does not hold eight caches' worth of memory.
+      db.pragma(`${schemas[i]}.cache_size = ${SCRATCH_CACHE_PAGES}`);
     }
-    return db.transaction((): MergeResult => {
-      const { id, ...result } = mergeSource(db, schemas[0]!, target);
-      if (id !== undefined) {
-        const writer = new IncidentWriter(db);
-        for (const schema of schemas.slice(1)) {
-          const part = appendPart(db, schema, id);
-          writer.amendSource(id, part.facts, part.warnings);
-        }
-        if (target.owed !== undefined) writer.amendSource(id, target.owed.facts, target.owed.warnings);
+    db.exec('BEGIN');
+    try {
+      const steps = mergeSteps(db, schemas, target);
+      let step = steps.next();
+      while (step.done !== true) {
+        await pause();
+        step = steps.next();
       }
-      for (const schema of schemas) mergeShared(db, schema);
-      return result;
-    })();
+      db.exec('COMMIT');
+      return step.value;
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
   } finally {
     for (const schema of attached) db.exec(`DETACH DATABASE ${schema}`);
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The work of mergeScratch, paused (yield) between slices of rows. */
+function* mergeSteps(db: Db, schemas: readonly string[], target: MergeTarget): Generator<void, MergeResult> {
+  const { id, ...result } = yield* mergeSource(db, schemas[0]!, target);
+  if (id !== undefined) {
+    const writer = new IncidentWriter(db);
+    for (const schema of schemas.slice(1)) {
+      const part = yield* appendPart(db, schema, id);
+      writer.amendSource(id, part.facts, part.warnings);
+    }
+    if (target.owed !== undefined) writer.amendSource(id, target.owed.facts, target.owed.warnings);
+  }
+  for (const schema of schemas) mergeShared(db, schema);
+  return result;
+}
+
+/** Runs a copying statement of `table` over the rows of its scratch copy in `schema`, a slice of rowids at a time. */
+function* copyInSlices(db: Db, schema: string, table: ChildTable, statement: string, params: Record<string, number>): Generator<void> {
+  const { first, last } = db.prepare(`SELECT min(rowid) AS first, max(rowid) AS last FROM ${schema}.${table}`).get() as { first: number | null; last: number | null };
+  if (first === null || last === null) return;
+  const copy = db.prepare(statement);
+  const rows = SLICE_ROWS[table] ?? DEFAULT_SLICE_ROWS;
+  for (let from = first; from <= last; from += rows) {
+    copy.run({ ...params, from, to: from + rows - 1 });
+    yield;
   }
 }
 
@@ -98,15 +144,16 @@ export function mergeScratch(db: Db, files: readonly string[], target: MergeTarg
 interface MergeSql {
   /** Copies the source row under a given id and checksum: (id, sha256). */
   source: string;
-  /** Per child table, copies the rows under the source's new id: (new id). */
-  children: string[];
-  /** Per child table but warnings, appends a later part's rows to a source: (id, line offset, block offset). */
-  appended: string[];
+  /** Per child table, copies a slice of rowids under the source's new id: (@id, @from, @to). */
+  children: Array<{ table: ChildTable; sql: string }>;
+  /** Per child table but warnings, appends a slice of a later part's rows to a source: (@id, @lines, @blocks, @from, @to). */
+  appended: Array<{ table: ChildTable; sql: string }>;
   /** Adds a later part's counts and time range to a source (its facts and warnings go through the writer): (id). */
   appendSource: string;
   shared: string[];
 }
 const mergeSqlByDb = new WeakMap<Db, Map<string, MergeSql>>();
+const SLICE = 'WHERE rowid BETWEEN @from AND @to';
 
 function mergeSql(db: Db, schema: string): MergeSql {
   let bySchema = mergeSqlByDb.get(db);
@@ -122,11 +169,11 @@ function mergeSql(db: Db, schema: string): MergeSql {
       source: `INSERT INTO source (id, sha256, ${sourceColumns}) SELECT ?, ?, ${sourceColumns} FROM ${schema}.source`,
       children: CHILD_TABLES.map((table) => {
         const list = childColumns(table).join(', ');
-        return `INSERT INTO ${table} (source_id, ${list}) SELECT ?, ${list} FROM ${schema}.${table}`;
+        return { table, sql: `INSERT INTO ${table} (source_id, ${list}) SELECT @id, ${list} FROM ${schema}.${table} ${SLICE}` };
       }),
       appended: CHILD_TABLES.filter((table) => table !== 'warning').map((table) => {
         const list = childColumns(table);
-        return `INSERT INTO ${table} (source_id, ${list.join(', ')}) SELECT @id, ${list.map(renumbered).join(', ')} FROM ${schema}.${table}`;
+        return { table, sql: `INSERT INTO ${table} (source_id, ${list.join(', ')}) SELECT @id, ${list.map(renumbered).join(', ')} FROM ${schema}.${table} ${SLICE}` };
       }),
       appendSource: `UPDATE main.source SET ${['bytes', 'lines', 'events'].map((c) => `${c} = source.${c} + p.${c}`).join(', ')},
         time_from_us = coalesce(min(source.time_from_us, p.time_from_us), source.time_from_us, p.time_from_us),
@@ -142,7 +189,7 @@ function mergeSql(db: Db, schema: string): MergeSql {
   return sql;
 }
 
-function mergeSource(db: Db, schema: string, target: MergeTarget): MergeResult & { id?: number } {
+function* mergeSource(db: Db, schema: string, target: MergeTarget): Generator<void, MergeResult & { id?: number }> {
   const incoming = db.prepare(`SELECT sha256, status FROM ${schema}.source`).all() as Array<{ sha256: string; status: string }>;
   if (incoming.length !== 1) throw new Error(`merge: a scratch file holds one source, this one ${incoming.length}`);
   const sha256 = target.sha256 ?? incoming[0]!.sha256;
@@ -158,7 +205,7 @@ function mergeSource(db: Db, schema: string, target: MergeTarget): MergeResult &
   if (flame.n > 0) throw new Error('merge: flame profiles are parsed on the ingest thread, not in parse workers');
   const sql = mergeSql(db, schema);
   const id = Number(db.prepare(sql.source).run(target.id ?? null, sha256).lastInsertRowid);
-  for (const child of sql.children) db.prepare(child).run(id);
+  for (const { table, sql: copy } of sql.children) yield* copyInSlices(db, schema, table, copy, { id });
   return replaced === undefined ? { outcome: 'merged', id } : { outcome: 'merged', replaced, id };
 }
 
@@ -167,11 +214,11 @@ function mergeSource(db: Db, schema: string, target: MergeTarget): MergeResult &
  * Returns what the writer adds to the source: the part's facts, and its warnings with their lines renumbered (a
  * warning that names its line, "line 12: …", names it anew).
  */
-function appendPart(db: Db, schema: string, id: number): { facts: SourceFacts[]; warnings: ParseWarning[] } {
+function* appendPart(db: Db, schema: string, id: number): Generator<void, { facts: SourceFacts[]; warnings: ParseWarning[] }> {
   const sql = mergeSql(db, schema);
   const lines = (db.prepare('SELECT lines FROM main.source WHERE id = ?').get(id) as { lines: number }).lines;
   const blocks = (db.prepare('SELECT coalesce(max(block_no) + 1, 0) AS n FROM main.log_block WHERE source_id = ?').get(id) as { n: number }).n;
-  for (const appended of sql.appended) db.prepare(appended).run({ id, lines, blocks });
+  for (const { table, sql: copy } of sql.appended) yield* copyInSlices(db, schema, table, copy, { id, lines, blocks });
   db.prepare(sql.appendSource).run(id);
   const warnings = (db.prepare(`SELECT line, message FROM ${schema}.warning ORDER BY id`).all() as Array<{ line: number | null; message: string }>).map(
     ({ line, message }): ParseWarning => {
