@@ -30,9 +30,8 @@ import { IngestCancelled } from './source-ingest.js';
  * with the other files, see FileHasher; or while it spools a member) and hands it to the merge: on this thread it
  * fills a core whenever a worker waits or has nothing left to parse, instead of lengthening the worker's job.
  *
- * A large file of a format that can be read in parts (PartJoin) is cut into parts of at least `minPartBytes` (up to
- * MAX_PARTS), at record starts near even offsets (file-parts.ts), which the workers take in turn, so that one big log
- * keeps every core busy too and the workers finish together. Each part is parsed into a
+ * A large file of a format that can be read in parts (PartJoin) is cut into one part per worker, at record starts
+ * near even offsets (file-parts.ts), so that one big log keeps every core busy too. Each part is parsed into a
  * scratch file of its own; the merge appends them in order, then writes what the file as a whole owes (its
  * file-level facts and warnings, from the join of the parts' states). When the join finds that a part could have
  * read differently after the one before it, the file is parsed again in one pass.
@@ -88,18 +87,8 @@ interface Job {
 }
 
 const WORKER_YOUNG_GENERATION_MB = 8;
-/**
- * A file is read in parts when each part would have at least this many bytes. Not less: the JobManager log of the
- * bench bundle (64 MB, 115 k events) read in two parts side by side raises the ingest's peak memory by ~15 MB.
- */
-export const DEFAULT_MIN_PART_BYTES = 64 * 1024 * 1024;
-/**
- * The most parts a file is cut into. More parts than workers: the workers take them in turn, so at the end of a
- * large log they run out of work at most one part apart instead of up to half a file (on the bench bundle the last
- * log's two halves ended a second apart, the ingest thread idle meanwhile). The merge attaches every part at once,
- * and SQLite attaches at most 10 files.
- */
-const MAX_PARTS = 8;
+/** A file is read in parts when each part would have at least this many bytes. */
+export const DEFAULT_MIN_PART_BYTES = 32 * 1024 * 1024;
 /** Scratch folders are named after the ingesting process: `sluice-parse-<pid>-<random>`. */
 const SCRATCH_PREFIX = 'sluice-parse-';
 const SCRATCH_NAME = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
@@ -212,7 +201,7 @@ export class ParsePool {
     return { outcome };
   }
 
-  /** The byte ranges to read `file` in: parts of at least minPartBytes, at most MAX_PARTS (at most one: the whole file). */
+  /** The byte ranges to read `file` in: one per worker when each is large enough (at most one: the whole file). */
   private async rangesOf(file: string, partJoin: PartJoin<unknown>): Promise<ByteRange[]> {
     let size: number;
     try {
@@ -220,7 +209,7 @@ export class ParsePool {
     } catch {
       return []; // the worker fails on it with the reason
     }
-    const count = Math.min(MAX_PARTS, Math.floor(size / this.minPartBytes));
+    const count = Math.min(this.workers.length, Math.floor(size / this.minPartBytes));
     if (count < 2) return [];
     const cuts = await findCuts(file, size, count, (line) => partJoin.startsPart(line));
     return [0, ...cuts].map((start, i) => ({ start, end: cuts[i] ?? size }));
@@ -321,8 +310,8 @@ export class ParsePool {
   /**
    * Moves one finished source from its scratch files (one per part) into `db` under `targetId` while the workers go
    * on parsing, then deletes the files. The merge pauses between slices of rows, so a worker that finishes meanwhile
-   * gets its next source at once. Call it only while `db` has no transaction of its own open. Of two sources with
-   * one checksum, the first in walk order stays.
+   * gets its next source at once (the ingest thread hands them out). Call it only while `db` has no transaction of
+   * its own open. Of two sources with one checksum, the first in walk order stays.
    */
   async merge(db: Db, pooled: ParsedScratch, targetId: number): Promise<MergeResult> {
     try {
