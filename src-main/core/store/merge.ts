@@ -25,7 +25,7 @@ const LINE_COLUMNS = new Set(['line', 'first_line']);
 const SCRATCH_SCHEMA = 'scratch';
 /** Page cache of an attached scratch file while it is merged (pages). */
 const SCRATCH_CACHE_PAGES = 256;
-/** Rows one statement of a merge copies before it pauses: some 30 ms of work (a log block is ~25 KB compressed). */
+/** Rows one statement of a merge copies before it pauses: tens of ms of work (a log block is ~25 KB compressed). */
 const SLICE_ROWS: Partial<Record<ChildTable, number>> = { log_block: 256 };
 const DEFAULT_SLICE_ROWS = 4096;
 type ChildTable = (typeof CHILD_TABLES)[number];
@@ -87,7 +87,7 @@ export async function mergeScratch(db: Db, files: readonly string[], target: Mer
       db.exec(`ATTACH DATABASE '${file.replace(/'/g, "''")}' AS ${schemas[i]}`);
       attached.push(schemas[i]!);
       // Each attached file gets a page cache of its own (SQLite's default: 16 MB), and a merge reads every page of
-      // it once: a small cache does, and a log read in eight parts does not hold eight caches' worth of memory.
+      // it once: a small cache does, and a log read in parts does not hold a large cache per part.
       db.pragma(`${schemas[i]}.cache_size = ${SCRATCH_CACHE_PAGES}`);
     }
     db.exec('BEGIN');
